@@ -1,0 +1,86 @@
+"""The REST API (django-ninja): token auth, one error format, the routers of each app.
+
+Errors always look like ``{"error": {"code": ..., "message": ..., "fields": {...}}}``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from alveole.businesses.api import router as businesses_router
+from alveole.people.api import router as people_router
+from alveole.people.auth import TokenAuth
+
+api = NinjaAPI(
+    title="Alvéole API",
+    version="1",
+    description=(
+        "API REST d'Alvéole. Authentification : `Authorization: Bearer <jeton>` "
+        "(jeton créé par `alveole token create EMAIL NOM` ou depuis la page Mon compte). "
+        "Toute erreur a la forme `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+    ),
+    auth=TokenAuth(),
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
+    )
+
+
+@api.exception_handler(ValidationError)
+def _django_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        fields = {("non_field" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
+        message = " ; ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    else:
+        fields = {}
+        message = " ; ".join(exc.messages)
+    return error_response(request, 400, "invalid", message, fields)
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [str(p) for p in error.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        fields.setdefault(".".join(loc) or "non_field", []).append(error.get("msg", "invalide"))
+    return error_response(request, 422, "invalid_payload", "Données invalides.", fields)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "unauthenticated", "Jeton d'API absent, invalide ou révoqué.")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, "forbidden", "Votre rôle ne permet pas cette action.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", "Introuvable.")
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _object_not_found(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    return error_response(request, 404, "not_found", "Introuvable.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}
+    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+api.add_router("/people", people_router)
+api.add_router("/businesses", businesses_router)

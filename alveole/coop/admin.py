@@ -1,0 +1,22 @@
+"""Admin for the cooperative's reference data (director only)."""
+
+from django.contrib import admin
+
+from alveole.coop.models import FiscalYear, Office, Sector
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "position", "active")
+    list_editable = ("position", "active")
+    search_fields = ("name", "code")
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ("name", "city", "is_head_office")
+
+
+@admin.register(FiscalYear)
+class FiscalYearAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "start_date", "end_date", "closed")

@@ -1,0 +1,37 @@
+"""Forms shared across apps: login by e-mail, file import."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Log in with an e-mail address, whatever its case."""
+
+    def clean_username(self) -> str:
+        return (self.cleaned_data.get("username") or "").strip().lower()
+
+
+class ImportForm(forms.Form):
+    """A CSV or XLSX file of one import kind."""
+
+    kind = forms.ChoiceField(label=_("Type de données"))
+    file = forms.FileField(label=_("Fichier CSV ou XLSX"))
+
+    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+
+    def clean_file(self):  # noqa: ANN201
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.ALVEOLE_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Le fichier dépasse la taille maximale (%(max)s Mo).")
+                % {"max": settings.ALVEOLE_IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(_("Le fichier doit être un CSV ou un XLSX."))
+        return upload

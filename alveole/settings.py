@@ -1,0 +1,219 @@
+"""Alvéole's settings, read from environment variables only (see docs/admin/configuration.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from alveole.core.env import (
+    ConfigurationError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+ENVIRONMENT = env_choice("ALVEOLE_ENV", "development", ("development", "production", "test"))
+PRODUCTION = ENVIRONMENT == "production"
+DEBUG = env_bool("ALVEOLE_DEBUG", default=ENVIRONMENT == "development")
+
+DATA_DIR = Path(env_str("ALVEOLE_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+
+SECRET_KEY = env_str("ALVEOLE_SECRET_KEY")
+ALLOWED_HOSTS = env_list("ALVEOLE_ALLOWED_HOSTS")
+if PRODUCTION:
+    if len(SECRET_KEY) < 50:
+        raise ConfigurationError(
+            "ALVEOLE_SECRET_KEY must be set to a random string of at least 50 characters "
+            "in production"
+        )
+    if not ALLOWED_HOSTS:
+        raise ConfigurationError("ALVEOLE_ALLOWED_HOSTS must list the host names in production")
+    if DEBUG:
+        raise ConfigurationError("ALVEOLE_DEBUG cannot be on in production")
+else:
+    SECRET_KEY = SECRET_KEY or "alveole-development-key-not-for-production-use-0123456789"
+    ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]", "testserver"]
+
+CSRF_TRUSTED_ORIGINS = env_list("ALVEOLE_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "whitenoise.runserver_nostatic",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_filters",
+    "django_htmx",
+    "django_tasks_db",
+    "alveole.core",
+    "alveole.coop",
+    "alveole.people",
+    "alveole.businesses",
+    "alveole.reports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "alveole.urls"
+WSGI_APPLICATION = "alveole.wsgi.application"
+ASGI_APPLICATION = "alveole.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "alveole.core.context_processors.alveole",
+            ],
+        },
+    }
+]
+
+# Database: SQLite by default, PostgreSQL (or any URL dj-database-url knows) via DATABASE_URL.
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    try:
+        DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    except ValueError as error:
+        raise ConfigurationError(
+            f"DATABASE_URL is not a database URL Alvéole knows: {error}"
+        ) from None
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env_str("ALVEOLE_SQLITE_PATH", str(DATA_DIR / "alveole.sqlite3")),
+            "OPTIONS": {
+                # IMMEDIATE takes the write lock at BEGIN: no read-then-write upgrade races,
+                # the SQLite counterpart of select_for_update (see docs/adr/0002).
+                "transaction_mode": "IMMEDIATE",
+                "timeout": env_int("ALVEOLE_SQLITE_TIMEOUT", 20, minimum=1),
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                ),
+            },
+            "TEST": {"NAME": env_str("ALVEOLE_SQLITE_TEST_PATH") or None},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "people.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env_int("ALVEOLE_SESSION_SECONDS", 8 * 3600, minimum=300)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "alveole" / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "files"  # never served directly: files go through permission checks
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# E-mail: the console in development and the demo, SMTP in production (Django's MAILERS).
+_mail_backend = env_str(
+    "ALVEOLE_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+_mail_options: dict = {}
+if _mail_backend.endswith("smtp.EmailBackend"):
+    _mail_options = {
+        "host": env_str("ALVEOLE_EMAIL_HOST", "localhost"),
+        "port": env_int("ALVEOLE_EMAIL_PORT", 25, minimum=1, maximum=65535),
+        "username": env_str("ALVEOLE_EMAIL_USER"),
+        "password": env_str("ALVEOLE_EMAIL_PASSWORD"),
+        "use_tls": env_bool("ALVEOLE_EMAIL_TLS", default=False),
+    }
+MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
+DEFAULT_FROM_EMAIL = env_str("ALVEOLE_FROM_EMAIL", "Alvéole <no-reply@alveole.localhost>")
+
+# Background work: Django's tasks framework with the database-backed worker.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("ALVEOLE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Security headers; the cookie and HSTS settings tighten in production.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("ALVEOLE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("ALVEOLE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("ALVEOLE_LOG_LEVEL", "INFO").upper()},
+}
+
+# Alvéole's own settings.
+ALVEOLE_API_PAGE_SIZE = env_int("ALVEOLE_API_PAGE_SIZE", 50, minimum=1, maximum=500)
+ALVEOLE_IMPORT_MAX_BYTES = env_int("ALVEOLE_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)

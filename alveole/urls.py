@@ -1,0 +1,20 @@
+"""Alvéole's URLs: pages per app, the REST API under /api/, the admin for reference data."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from alveole.api import api
+
+admin.site.site_header = "Alvéole — administration"
+admin.site.site_title = "Alvéole"
+
+urlpatterns = [
+    path("", include("alveole.core.urls")),
+    path("", include("alveole.reports.urls")),
+    path("cooperative/", include("alveole.coop.urls")),
+    path("people/", include("alveole.people.urls")),
+    path("businesses/", include("alveole.businesses.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
