@@ -21,7 +21,7 @@ api = NinjaAPI(
     description=(
         "API REST d'Alvéole. Authentification : `Authorization: Bearer <jeton>` "
         "(jeton créé par `alveole token create EMAIL NOM` ou depuis la page Mon compte). "
-        "Toute erreur a la forme `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+        'Toute erreur a la forme `{"error": {"code", "message", "fields"}}`.'
     ),
     auth=TokenAuth(),
     docs_url="/docs",
@@ -30,10 +30,16 @@ api = NinjaAPI(
 
 
 def error_response(
-    request: HttpRequest, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
 ) -> HttpResponse:
     return api.create_response(
-        request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
+        request,
+        {"error": {"code": code, "message": message, "fields": fields or {}}},
+        status=status,
     )
 
 
@@ -52,14 +58,18 @@ def _django_validation(request: HttpRequest, exc: ValidationError) -> HttpRespon
 def _schema_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        loc = [str(p) for p in error.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        loc = [
+            str(p) for p in error.get("loc", []) if p not in ("body", "query", "path", "payload")
+        ]
         fields.setdefault(".".join(loc) or "non_field", []).append(error.get("msg", "invalide"))
     return error_response(request, 422, "invalid_payload", "Données invalides.", fields)
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthenticated", "Jeton d'API absent, invalide ou révoqué.")
+    return error_response(
+        request, 401, "unauthenticated", "Jeton d'API absent, invalide ou révoqué."
+    )
 
 
 @api.exception_handler(PermissionDenied)
@@ -79,8 +89,15 @@ def _object_not_found(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}
+    codes = {
+        400: "bad_request",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        409: "conflict",
+    }
     return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
 
 api.add_router("/people", people_router)
 api.add_router("/businesses", businesses_router)

@@ -15,6 +15,5 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
-
 #: Error responses every route documents.
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

@@ -30,13 +30,23 @@ def role_required(*roles: str) -> Callable:
 
 def can_manage(user: Any) -> bool:
     """Support staff and direction manage people's paths and businesses."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in MANAGER_ROLES)
+    return bool(
+        getattr(user, "is_authenticated", False) and user.is_active and user.role in MANAGER_ROLES
+    )
 
 
 def can_see_sensitive(user: Any) -> bool:
     """Situation-at-entry data (RSA, job seeker) is for support work only."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in SENSITIVE_DATA_ROLES)
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.role in SENSITIVE_DATA_ROLES
+    )
 
 
 def is_cooperative_wide(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in COOPERATIVE_WIDE_ROLES)
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.role in COOPERATIVE_WIDE_ROLES
+    )

@@ -37,11 +37,16 @@ def import_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             kind = form.cleaned_data["kind"]
-            result = run_import(kind=kind, content=upload.read(), filename=upload.name, actor=request.user)
+            result = run_import(
+                kind=kind, content=upload.read(), filename=upload.name, actor=request.user
+            )
             if result.ok:
                 audit_record(
-                    actor=request.user, action="import", target_type=kind,
-                    summary=_("Import %(kind)s : %(n)s lignes") % {"kind": kind, "n": result.created},
+                    actor=request.user,
+                    action="import",
+                    target_type=kind,
+                    summary=_("Import %(kind)s : %(n)s lignes")
+                    % {"kind": kind, "n": result.created},
                 )
     else:
         form = ImportForm(kinds=kinds, initial={"kind": request.GET.get("kind", "")})

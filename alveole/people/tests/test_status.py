@@ -21,7 +21,9 @@ def test_status_follows_the_path(cooperative):
     assert person.status_at(D(2022, 9, 1)) == Status.SALARIED
     associate_join(actor=None, person=person, date=D(2023, 9, 1))
     assert person.status_at(D(2023, 9, 1)) == Status.ASSOCIATE
-    person_exit(actor=None, person=person, date=D(2024, 6, 30), outcome=Exit.Outcome.BUSINESS_CREATION)
+    person_exit(
+        actor=None, person=person, date=D(2024, 6, 30), outcome=Exit.Outcome.BUSINESS_CREATION
+    )
     assert person.status_at(D(2024, 6, 29)) == Status.ASSOCIATE
     assert person.status_at(D(2024, 6, 30)) == Status.EXITED
     assert Person.objects.members_at(D(2023, 12, 31)).count() == 1
