@@ -57,7 +57,9 @@ INSTALLED_APPS = [
     "alveole.coop",
     "alveole.people",
     "alveole.businesses",
+    "alveole.sales",
     "alveole.reports",
+    "alveole.demo",
 ]
 
 MIDDLEWARE = [

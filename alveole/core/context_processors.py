@@ -5,7 +5,7 @@ from django.conf import settings
 from alveole.core.roles import Role
 
 
-def alveole(request):  # noqa: ANN001, ANN201
+def alveole(request):
     user = getattr(request, "user", None)
     role = getattr(user, "role", None) if user is not None and user.is_authenticated else None
     return {

@@ -21,11 +21,11 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type de données"))
     file = forms.FileField(label=_("Fichier CSV ou XLSX"))
 
-    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = kinds
 
-    def clean_file(self):  # noqa: ANN201
+    def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.ALVEOLE_IMPORT_MAX_BYTES:
             raise forms.ValidationError(
