@@ -1,2 +1,6 @@
+from django.urls import path
+
+from alveole.coop import views
+
 app_name = "coop"
-urlpatterns: list = []
+urlpatterns = [path("", views.cooperative_settings, name="settings")]

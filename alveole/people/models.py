@@ -182,6 +182,12 @@ class Person(TimeStampedModel):
     def full_name(self) -> str:
         return str(self)
 
+    @property
+    def status_label(self) -> str:
+        """The label of the `status` annotated by `with_status` (empty when not annotated)."""
+        status = getattr(self, "status", None)
+        return str(Status(status).label) if status else ""
+
     def status_at(self, at: datetime.date) -> str:
         """This person's status at a date (one query, the same expression as lists use)."""
         return Person.objects.with_status(at).values_list("status", flat=True).get(pk=self.pk)

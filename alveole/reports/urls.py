@@ -1,2 +1,5 @@
-app_name = "reports"
-urlpatterns: list = []
+from django.urls import path
+
+from alveole.reports import views
+
+urlpatterns = [path("", views.home, name="home")]
