@@ -168,6 +168,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 
 # E-mail: the console in development and the demo, SMTP in production (Django's MAILERS).
 _mail_backend = env_str(

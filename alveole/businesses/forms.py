@@ -55,6 +55,9 @@ class BusinessCreateForm(forms.ModelForm):
         self.fields["main_person"].queryset = _entrepreneurs()
         self.fields["sector"].queryset = Sector.objects.filter(active=True)
 
+    def clean_code(self) -> str:
+        return (self.cleaned_data.get("code") or "").strip().upper()
+
 
 class BusinessEditForm(forms.ModelForm):
     class Meta:
