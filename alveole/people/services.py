@@ -340,12 +340,6 @@ def cape_renew(
                 % {"date": _d(current_end)}
             }
         )
-    if new_planned_end_date >= add_months(current_end, CAPE_MAX_MONTHS) + datetime.timedelta(
-        days=1
-    ):
-        raise ValidationError(
-            {"new_planned_end_date": _("Un renouvellement prolonge le CAPE de 12 mois au plus.")}
-        )
     if new_planned_end_date >= add_months(contract.start_date, CAPE_MAX_TOTAL_MONTHS):
         raise ValidationError(
             {
@@ -353,6 +347,12 @@ def cape_renew(
                     "Un CAPE ne peut pas dépasser 36 mois au total, renouvellements compris."
                 )
             }
+        )
+    if new_planned_end_date >= add_months(current_end, CAPE_MAX_MONTHS) + datetime.timedelta(
+        days=1
+    ):
+        raise ValidationError(
+            {"new_planned_end_date": _("Un renouvellement prolonge le CAPE de 12 mois au plus.")}
         )
     clash = _overlapping(
         contract.person,
