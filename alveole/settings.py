@@ -57,7 +57,10 @@ INSTALLED_APPS = [
     "alveole.coop",
     "alveole.people",
     "alveole.businesses",
+    "alveole.einvoicing",
     "alveole.sales",
+    "alveole.support",
+    "alveole.governance",
     "alveole.reports",
     "alveole.demo",
 ]

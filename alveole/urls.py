@@ -14,6 +14,8 @@ urlpatterns = [
     path("cooperative/", include("alveole.coop.urls")),
     path("people/", include("alveole.people.urls")),
     path("businesses/", include("alveole.businesses.urls")),
+    path("support/", include("alveole.support.urls")),
+    path("governance/", include("alveole.governance.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

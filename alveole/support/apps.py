@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SupportConfig(AppConfig):
+    name = "alveole.support"
+    label = "support"
+    verbose_name = _("Accompagnement")
