@@ -1,0 +1,107 @@
+"""The legal mentions printed on a document, frozen into its snapshot when it is issued.
+
+An issued invoice must print what was true at its issue date even if the cooperative's
+capital, the customer's address or the entrepreneur's contract change later, so every
+printed fact that lives outside the invoice is copied into `snapshot` at issue.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from alveole.businesses.models import Business
+from alveole.coop.selectors import cooperative_get
+from alveole.people.models import Contract, Status
+from alveole.sales.models import Customer, SalesSettings
+
+
+def cape_mention(business: Business, day: datetime.date) -> dict[str, Any] | None:
+    """The CAPE the main entrepreneur is under at the date (Code de commerce R127-3), if any."""
+    membership = business.memberships.filter(is_main=True).select_related("person").first()
+    if membership is None:
+        return None
+    person = membership.person
+    if person.status_at(day) != Status.CAPE:
+        return None
+    contract = next(
+        (
+            c
+            for c in person.contracts.filter(kind=Contract.Kind.CAPE).order_by("-start_date")
+            if c.is_running_at(day)
+        ),
+        None,
+    )
+    if contract is None:  # pragma: no cover - the status says a CAPE runs
+        return None
+    end = contract.end_date or contract.planned_end_date
+    return {
+        "person": str(person),
+        "start_date": contract.start_date.isoformat(),
+        "end_date": end.isoformat() if end else "",
+    }
+
+
+def seller_snapshot(business: Business, day: datetime.date) -> dict[str, Any]:
+    """The cooperative's legal identity and the business selling under it."""
+    coop = cooperative_get()
+    main = business.memberships.filter(is_main=True).select_related("person").first()
+    return {
+        "name": coop.name,
+        "legal_form": coop.legal_form,
+        "capital_cents": coop.capital_cents,
+        "address": coop.address,
+        "postal_code": coop.postal_code,
+        "city": coop.city,
+        "siren": coop.siren,
+        "siret": coop.siret,
+        "rcs_city": coop.rcs_city,
+        "vat_number": coop.vat_number,
+        "vat_on_debits": coop.vat_on_debits,
+        "training_registration_number": coop.training_registration_number,
+        "email": coop.email,
+        "phone": coop.phone,
+        "business_name": business.name,
+        "business_code": business.code,
+        "entrepreneur": str(main.person) if main else "",
+        "cape": cape_mention(business, day),
+        "footer": SalesSettings.objects.filter(business=business)
+        .values_list("footer", flat=True)
+        .first()
+        or "",
+    }
+
+
+def customer_snapshot(customer: Customer) -> dict[str, Any]:
+    """The customer as printed: name, identifiers, billing and delivery addresses."""
+    return {
+        "name": customer.name,
+        "kind": customer.kind,
+        "professional": customer.is_professional,
+        "siren": customer.siren,
+        "siret": customer.siret,
+        "vat_number": customer.vat_number,
+        "address": customer.address,
+        "postal_code": customer.postal_code,
+        "city": customer.city,
+        "country": customer.country,
+        "delivery_address": customer.delivery_address,
+        "delivery_postal_code": customer.delivery_postal_code,
+        "delivery_city": customer.delivery_city,
+        "delivery_country": customer.delivery_country,
+        "email": customer.email,
+        "electronic_address": customer.electronic_address,
+        "internal_business_code": (
+            customer.internal_business.code if customer.internal_business_id else ""
+        ),
+    }
+
+
+def document_snapshot(
+    *, business: Business, customer: Customer, day: datetime.date
+) -> dict[str, Any]:
+    """Everything outside the document that its print shows, as it is on `day`."""
+    return {
+        "seller": seller_snapshot(business, day),
+        "customer": customer_snapshot(customer),
+    }
