@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -61,8 +62,44 @@ def _schema_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpR
         loc = [
             str(p) for p in error.get("loc", []) if p not in ("body", "query", "path", "payload")
         ]
-        fields.setdefault(".".join(loc) or "non_field", []).append(error.get("msg", "invalide"))
-    return error_response(request, 422, "invalid_payload", "Données invalides.", fields)
+        fields.setdefault(".".join(loc) or "non_field", []).append(_schema_message(error))
+    return error_response(request, 422, "invalid_payload", gettext("Données invalides."), fields)
+
+
+#: French messages for the validator's error types (its own messages are in English).
+SCHEMA_MESSAGES = {
+    "missing": gettext_lazy("Champ obligatoire."),
+    "extra_forbidden": gettext_lazy("Champ inconnu."),
+    "enum": gettext_lazy("Valeur inconnue (les valeurs possibles sont dans /api/docs)."),
+    "literal_error": gettext_lazy("Valeur inconnue (les valeurs possibles sont dans /api/docs)."),
+    "date_parsing": gettext_lazy("Date invalide : format attendu AAAA-MM-JJ."),
+    "date_from_datetime_parsing": gettext_lazy("Date invalide : format attendu AAAA-MM-JJ."),
+    "date_type": gettext_lazy("Date invalide : format attendu AAAA-MM-JJ."),
+    "int_parsing": gettext_lazy("Nombre entier attendu."),
+    "int_type": gettext_lazy("Nombre entier attendu."),
+    "decimal_parsing": gettext_lazy("Nombre décimal attendu."),
+    "decimal_type": gettext_lazy("Nombre décimal attendu."),
+    "decimal_max_digits": gettext_lazy("Nombre trop long."),
+    "decimal_max_places": gettext_lazy("Trop de décimales."),
+    "bool_parsing": gettext_lazy("Booléen attendu (true ou false)."),
+    "bool_type": gettext_lazy("Booléen attendu (true ou false)."),
+    "string_type": gettext_lazy("Texte attendu."),
+    "greater_than_equal": gettext_lazy("La valeur doit être au moins %(ge)s."),
+    "less_than_equal": gettext_lazy("La valeur doit être au plus %(le)s."),
+    "json_invalid": gettext_lazy("JSON invalide."),
+    "model_attributes_type": gettext_lazy("Un objet JSON est attendu."),
+    "dict_type": gettext_lazy("Un objet JSON est attendu."),
+}
+
+
+def _schema_message(error: dict) -> str:
+    template = SCHEMA_MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return gettext("Valeur invalide.")
+    try:
+        return str(template) % error.get("ctx", {})
+    except (KeyError, TypeError):
+        return str(template)
 
 
 @api.exception_handler(AuthenticationError)
@@ -96,7 +133,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         404: "not_found",
         409: "conflict",
     }
-    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+    message = str(exc)
+    if message == "Cannot parse request body":  # django-ninja's own, in English
+        message = gettext("Le corps de la requête n'est pas du JSON valide.")
+    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), message)
 
 
 api.add_router("/people", people_router)
