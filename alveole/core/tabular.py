@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -79,36 +80,53 @@ def _csv_rows(content: bytes) -> Iterable[tuple[int, list[str]]]:
     except UnicodeDecodeError as error:
         raise TableError(
             _(
-                "Le fichier n'est pas encodé en UTF-8 (octet invalide en position %(pos)s). "
+                "Le fichier n'est pas encodé en UTF-8 (caractère illisible à la ligne %(line)s). "
                 "Enregistrez-le en « CSV UTF-8 » et recommencez."
             )
-            % {"pos": error.start}
+            % {"line": content[: error.start].count(b"\n") + 1}
         ) from None
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    first_line_of_record = 1
     try:
         for cells in reader:
-            yield reader.line_num, cells
+            # A quoted cell may span lines: report the line where the record starts.
+            yield first_line_of_record, cells
+            first_line_of_record = reader.line_num + 1
     except csv.Error as error:
-        raise TableError(_("CSV illisible : %(error)s") % {"error": error}) from None
+        raise TableError(
+            _("CSV illisible à la ligne %(line)s : %(error)s")
+            % {"line": reader.line_num, "error": error}
+        ) from None
 
 
 def _xlsx_rows(content: bytes) -> Iterable[tuple[int, list[Any]]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise TableError(_("Fichier XLSX illisible : %(error)s") % {"error": error}) from None
-    sheet = workbook.worksheets[0]
-    for index, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield index, list(cells)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise TableError(
+            _(
+                "Fichier XLSX illisible : enregistrez-le depuis votre tableur au format "
+                "« Classeur Excel (.xlsx) » et recommencez."
+            )
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        for index, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield index, list(cells)
+    finally:
+        workbook.close()
 
 
 def check_columns(header: Sequence[str], required: Sequence[str], optional: Sequence[str]) -> None:
-    """Refuse a header that lacks a required column or has an unknown one."""
+    """Refuse a header that lacks a required column, has an unknown one or one twice."""
     missing = [c for c in required if c not in header]
     unknown = [c for c in header if c and c not in required and c not in optional]
+    twice = sorted({c for c in header if c and header.count(c) > 1})
     problems = []
+    if twice:
+        problems.append(_("colonnes en double : %(cols)s") % {"cols": ", ".join(twice)})
     if missing:
         problems.append(_("colonnes manquantes : %(cols)s") % {"cols": ", ".join(missing)})
     if unknown:

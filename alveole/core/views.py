@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from alveole.core.forms import ImportForm
 from alveole.core.importing import importers, run_import
 from alveole.core.permissions import role_required
 from alveole.core.roles import MANAGER_ROLES
-from alveole.core.services import audit_record
+from alveole.core.tabular import table_response
 
 
 @require_GET
@@ -28,26 +27,33 @@ def health(request: HttpRequest) -> JsonResponse:
 
 @role_required(*MANAGER_ROLES)
 def import_page(request: HttpRequest) -> HttpResponse:
-    """Staff upload a CSV/XLSX file; it is imported whole or not at all."""
+    """Staff upload a CSV/XLSX file; it is imported whole or not at all.
+
+    `?template=<kind>&format=csv|xlsx` downloads an empty file with the expected columns.
+    """
     available = importers()
+    template_kind = request.GET.get("template", "")
+    if request.method == "GET" and template_kind in available:
+        importer = available[template_kind]
+        return table_response(
+            filename=f"modele-import-{template_kind}",
+            fmt="xlsx" if request.GET.get("format") == "xlsx" else "csv",
+            header=[*importer.required, *importer.optional],
+            rows=[],
+        )
     kinds = [(kind, importer.label) for kind, importer in available.items()]
     result = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES, kinds=kinds)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            kind = form.cleaned_data["kind"]
             result = run_import(
-                kind=kind, content=upload.read(), filename=upload.name, actor=request.user
+                kind=form.cleaned_data["kind"],
+                content=upload.read(),
+                filename=upload.name,
+                actor=request.user,
+                dry_run=request.POST.get("dry_run") == "1",
             )
-            if result.ok:
-                audit_record(
-                    actor=request.user,
-                    action="import",
-                    target_type=kind,
-                    summary=_("Import %(kind)s : %(n)s lignes")
-                    % {"kind": kind, "n": result.created},
-                )
     else:
         form = ImportForm(kinds=kinds, initial={"kind": request.GET.get("kind", "")})
     return render(
