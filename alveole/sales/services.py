@@ -139,7 +139,9 @@ def sales_settings_update(*, actor: Any, business: Business, **fields: Any) -> S
     if unknown:
         raise TypeError(f"unknown settings fields: {sorted(unknown)}")
     _check_write(actor, business)
-    current = SalesSettings.objects.select_for_update().filter(business=business).first()
+    current = (
+        SalesSettings.objects.select_for_update(of=("self",)).filter(business=business).first()
+    )
     current = current or SalesSettings(business=business)
     if (
         "requires_validation" in fields
@@ -175,7 +177,7 @@ def numbering_series_update(
         getattr(actor, "is_authenticated", False) and actor.has_role("director")
     ):
         raise PermissionDenied(_("Seule la direction modifie la numérotation."))
-    series = NumberingSeries.objects.select_for_update().get(pk=series.pk)
+    series = NumberingSeries.objects.select_for_update(of=("self",)).get(pk=series.pk)
     if scope != series.scope and series.counters.exists():
         # Counters of the old scope would restart at 1 and print numbers already given.
         raise ValidationError(
@@ -297,7 +299,7 @@ def customer_update(*, actor: Any, customer: Customer, **fields: Any) -> Custome
     unknown = set(fields) - set(CUSTOMER_FIELDS)
     if unknown:
         raise TypeError(f"unknown customer fields: {sorted(unknown)}")
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer = Customer.objects.select_for_update(of=("self",)).get(pk=customer.pk)
     _check_write(actor, customer.business)
     changes = model_changes(customer, fields)
     for name, value in fields.items():
@@ -495,7 +497,7 @@ def quote_update(
     unknown = set(fields) - set(QUOTE_FIELDS)
     if unknown:
         raise TypeError(f"unknown quote fields: {sorted(unknown)}")
-    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    quote = Quote.objects.select_for_update(of=("self",)).get(pk=quote.pk)
     _check_write(actor, quote.business)
     if quote.status != Quote.Status.DRAFT:
         raise ValidationError(_("Seul un devis brouillon peut être modifié."))
@@ -582,7 +584,9 @@ def quote_send(
 ) -> Quote:
     """Number a draft quote, freeze its mentions and send it (or mark it handed over)."""
     quote = (
-        Quote.objects.select_for_update().select_related("customer", "business").get(pk=quote.pk)
+        Quote.objects.select_for_update(of=("self",))
+        .select_related("customer", "business")
+        .get(pk=quote.pk)
     )
     _check_write(actor, quote.business)
     if quote.status != Quote.Status.DRAFT:
@@ -627,7 +631,7 @@ def quote_send(
 
 
 def _decide_quote(*, actor: Any, quote: Quote, to: str, day: datetime.date | None) -> Quote:
-    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    quote = Quote.objects.select_for_update(of=("self",)).get(pk=quote.pk)
     _check_write(actor, quote.business)
     if quote.status != Quote.Status.SENT:
         raise ValidationError(_("Seul un devis envoyé peut être accepté ou refusé."))
@@ -663,7 +667,7 @@ def quotes_expire(*, actor: Any, day: datetime.date | None = None) -> int:
     """Mark as expired the sent quotes whose validity date has passed; returns how many."""
     day = day or today()
     expired = 0
-    for quote in Quote.objects.select_for_update().filter(
+    for quote in Quote.objects.select_for_update(of=("self",)).filter(
         status=Quote.Status.SENT, validity_date__lt=day
     ):
         _state(quote, to=Quote.Status.EXPIRED, actor=actor)
@@ -776,7 +780,7 @@ def invoice_update(
     unknown = set(fields) - set(INVOICE_FIELDS)
     if unknown:
         raise TypeError(f"unknown invoice fields: {sorted(unknown)}")
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
     _check_write(actor, invoice.business)
     _check_editable(invoice)
     if "customer" in fields and fields["customer"].pk != invoice.customer_id:
@@ -813,7 +817,7 @@ def invoice_update(
 @transaction.atomic
 def invoice_delete(*, actor: Any, invoice: Invoice) -> None:
     """Delete a draft (an issued document is never deleted)."""
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
     _check_write(actor, invoice.business)
     _check_editable(invoice)
     audit_record(actor=actor, action="delete", target=invoice, summary=f"Brouillon {invoice}")
@@ -827,7 +831,7 @@ def _requires_validation(business: Business) -> bool:
 @transaction.atomic
 def invoice_submit(*, actor: Any, invoice: Invoice) -> Invoice:
     """Ask the support staff to validate a draft before it is issued."""
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
     _check_write(actor, invoice.business)
     if invoice.status != InvoiceStatus.DRAFT:
         raise ValidationError(_("Seul un brouillon peut être soumis à validation."))
@@ -842,7 +846,7 @@ def invoice_submit(*, actor: Any, invoice: Invoice) -> Invoice:
 @transaction.atomic
 def invoice_return_to_draft(*, actor: Any, invoice: Invoice, reason: str) -> Invoice:
     """The support staff send a document awaiting validation back to its author."""
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
     if not _is_manager(actor):
         raise PermissionDenied(_("Seule l'équipe d'appui valide les factures."))
     if invoice.status != InvoiceStatus.TO_VALIDATE:
@@ -933,7 +937,7 @@ def invoice_issue(
 ) -> Invoice:
     """Give a draft its number and freeze it; the number is drawn in this very transaction."""
     invoice = (
-        Invoice.objects.select_for_update()
+        Invoice.objects.select_for_update(of=("self",))
         .select_related("business", "customer", "customer__internal_business")
         .get(pk=invoice.pk)
     )
@@ -951,7 +955,9 @@ def invoice_issue(
         )
     original = None
     if invoice.is_credit_note:
-        original = Invoice.objects.select_for_update().get(pk=invoice.credited_invoice_id)
+        original = Invoice.objects.select_for_update(of=("self",)).get(
+            pk=invoice.credited_invoice_id
+        )
         _check_creditable(original, invoice.total_incl_vat_cents)
         if issue_date < original.issue_date:
             raise ValidationError(_("Un avoir ne peut précéder la facture qu'il corrige."))
@@ -1021,7 +1027,7 @@ def _pdf_attachment(invoice: Invoice) -> tuple:
 def invoice_send(*, actor: Any, invoice: Invoice, recipient: str | None = None) -> Sending:
     """E-mail an issued document with its PDF to the customer, after commit; recorded."""
     invoice = (
-        Invoice.objects.select_for_update()
+        Invoice.objects.select_for_update(of=("self",))
         .select_related("business", "customer")
         .get(pk=invoice.pk)
     )
@@ -1067,7 +1073,9 @@ def quote_to_invoice(
     """Draft the invoice of an accepted quote: in full, a deposit of a percentage, or the
     final invoice that deducts the deposits already issued."""
     quote = (
-        Quote.objects.select_for_update().select_related("business", "customer").get(pk=quote.pk)
+        Quote.objects.select_for_update(of=("self",))
+        .select_related("business", "customer")
+        .get(pk=quote.pk)
     )
     _check_write(actor, quote.business)
     if quote.status != Quote.Status.ACCEPTED:
@@ -1175,7 +1183,11 @@ def credit_note_create(
     reason: str = "",
 ) -> Invoice:
     """Draft a credit note correcting an issued invoice: all of it, or the lines given."""
-    original = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
+    original = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=invoice.pk)
+    )
     _check_write(actor, original.business)
     if original.is_credit_note:
         raise ValidationError(_("Un avoir ne se corrige pas par un autre avoir."))
@@ -1221,7 +1233,7 @@ def payment_record(
     reference: str = "",
 ) -> Payment:
     """Record money received for an issued invoice; more than what is owed is refused."""
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
     _check_write(actor, invoice.business)
     if not invoice.is_frozen or invoice.is_credit_note:
         raise ValidationError(_("Un paiement se rapporte à une facture émise."))
@@ -1288,7 +1300,7 @@ def reminder_send(
 ) -> Reminder:
     """E-mail a payment reminder for a late invoice, one level up from the last; recorded."""
     invoice = (
-        Invoice.objects.select_for_update()
+        Invoice.objects.select_for_update(of=("self",))
         .select_related("business", "customer")
         .get(pk=invoice.pk)
     )
@@ -1399,7 +1411,7 @@ def invoice_import(
     invoice.save()
     _state(invoice, to=InvoiceStatus.ISSUED, actor=actor, note=_("Reprise d'historique"))
     if credited_invoice is not None:
-        original = Invoice.objects.select_for_update().get(pk=credited_invoice.pk)
+        original = Invoice.objects.select_for_update(of=("self",)).get(pk=credited_invoice.pk)
         _credit_original(actor=actor, original=original, credit_note=invoice)
     audit_record(actor=actor, action="import", target=invoice, summary=f"Reprise de {number}")
     return invoice

@@ -49,8 +49,9 @@ def draft(business, customer=None, lines=LINES, **fields):
     return invoice_create(actor=None, business=business, customer=customer, lines=lines, **fields)
 
 
-def issued(business, customer=None, lines=LINES, **fields):
-    return invoice_issue(actor=None, invoice=draft(business, customer, lines, **fields))
+def issued(business, customer=None, lines=LINES, issue_date=None, **fields):
+    invoice = draft(business, customer, lines, **fields)
+    return invoice_issue(actor=None, invoice=invoice, issue_date=issue_date)
 
 
 @pytest.fixture
