@@ -22,6 +22,10 @@ def _validate(business: Business) -> None:
     business.code = (business.code or "").strip().upper()
     if business.kind == Business.Kind.ENTREPRENEUR and business.sector_id is None:
         raise ValidationError({"sector": _("Choisissez le secteur de l'activité.")})
+    if business.end_date and business.start_date and business.end_date < business.start_date:
+        raise ValidationError(
+            {"end_date": _("La fin de l'activité ne peut pas précéder son début.")}
+        )
     business.full_clean()
 
 

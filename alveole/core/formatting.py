@@ -32,3 +32,11 @@ def format_cents(cents: int | None, *, currency: bool = True) -> str:
 def format_date(value: datetime.date | None) -> str:
     """Format a date as 31/12/2021."""
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+def format_hours(hours: Decimal | None) -> str:
+    """Hours the French way, without useless decimals: 70, 151,67."""
+    if hours is None:
+        return ""
+    text = f"{hours:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")

@@ -199,3 +199,11 @@ class StaffContractForm(forms.Form):
     monthly_hours = forms.DecimalField(
         label=_("Heures par mois"), min_value=0, max_digits=6, decimal_places=2, initial="151.67"
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Nom du jeton"),
+        max_length=100,
+        help_text=_("Par exemple : « script de relances »."),
+    )

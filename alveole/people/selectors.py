@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from alveole.core.dates import today
-from alveole.core.formatting import format_date
+from alveole.core.formatting import format_date, format_hours
 from alveole.people.models import (
     Associateship,
     Contract,
@@ -114,7 +114,7 @@ def person_timeline(person: Person) -> list[TimelineEntry]:
         if contract.kind == Contract.Kind.CAPE:
             detail = _("fin prévue le %(date)s") % {"date": format_date(contract.planned_end_date)}
         elif contract.monthly_hours:
-            detail = _("%(hours)s h par mois") % {"hours": contract.monthly_hours}
+            detail = _("%(hours)s h par mois") % {"hours": format_hours(contract.monthly_hours)}
         entries.append(
             TimelineEntry(
                 contract.start_date,
@@ -141,7 +141,10 @@ def person_timeline(person: Person) -> list[TimelineEntry]:
                         "cesa_amendment",
                         _("Avenant au CESA"),
                         _("%(old)s h → %(new)s h par mois")
-                        % {"old": change.previous_monthly_hours, "new": change.new_monthly_hours},
+                        % {
+                            "old": format_hours(change.previous_monthly_hours),
+                            "new": format_hours(change.new_monthly_hours),
+                        },
                     )
                 )
         if contract.end_date:

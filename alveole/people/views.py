@@ -12,11 +12,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from alveole.businesses.selectors import businesses_of_person
 from alveole.core.dates import today
 from alveole.core.formatting import format_date
 from alveole.core.forms_errors import apply_errors
@@ -26,6 +25,7 @@ from alveole.core.services import audit_record
 from alveole.core.tabular import table_response
 from alveole.people import services
 from alveole.people.forms import (
+    ApiTokenForm,
     AssociateJoinForm,
     AssociateLeaveForm,
     CapeRenewForm,
@@ -40,7 +40,7 @@ from alveole.people.forms import (
     PersonForm,
     StaffContractForm,
 )
-from alveole.people.models import Contract, EntrySituation, Person, PersonKind
+from alveole.people.models import ApiToken, Contract, EntrySituation, Person, PersonKind
 from alveole.people.selectors import (
     PeopleFilters,
     current_associateship,
@@ -146,7 +146,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": person_timeline(person),
         "contracts": running_contracts(person),
         "associateship": current_associateship(person),
-        "businesses": businesses_of_person(user=request.user, person_id=person.pk),
+        # Whoever may see the person may see the businesses they work in.
+        "memberships": person.memberships.select_related("business", "business__sector"),
         "events": [
             (kind, event.label) for kind, event in EVENTS.items() if person.kind in event.kinds
         ]
@@ -274,4 +275,29 @@ def person_event(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         "people/person_event.html",
         {"person": person, "form": form, "event": event, "kind": kind},
         status=status,
+    )
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """My account: role, password, API tokens (the raw token is shown once)."""
+    form = ApiTokenForm(request.POST or None)
+    raw_token = None
+    if request.method == "POST" and "revoke" in request.POST:
+        token = get_object_or_404(ApiToken, pk=request.POST.get("revoke"), user=request.user)
+        services.api_token_revoke(actor=request.user, token=token)
+        messages.success(request, _("Le jeton « %(name)s » est révoqué.") % {"name": token.name})
+        return redirect("people:account")
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, raw_token = services.api_token_create(
+                actor=request.user, user=request.user, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request, "people/account.html", {"form": form, "tokens": tokens, "raw_token": raw_token}
     )

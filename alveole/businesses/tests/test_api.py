@@ -385,7 +385,7 @@ def test_schema_errors_are_422_and_write_nothing(personas, api, method, url, bod
         (
             "update",
             {"end_date": "2020-01-01"},
-            {"non_field": ["La contrainte « business_end_after_start » n’est pas respectée."]},
+            {"end_date": ["La fin de l'activité ne peut pas précéder son début."]},
         ),
         (
             "member",

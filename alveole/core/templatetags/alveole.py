@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms, template
 
-from alveole.core.formatting import format_cents, format_date
+from alveole.core.formatting import format_cents, format_date, format_hours
 
 register = template.Library()
 
@@ -19,6 +19,12 @@ def cents(value: int | None) -> str:
 def fr_date(value) -> str:
     """A date as 31/12/2021."""
     return format_date(value)
+
+
+@register.filter
+def hours(value) -> str:
+    """Hours as 70 or 151,67."""
+    return format_hours(value)
 
 
 @register.filter

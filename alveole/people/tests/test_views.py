@@ -247,3 +247,32 @@ def test_unknown_event_kind_is_404(personas):
         ).status_code
         == 404
     )
+
+
+def test_account_page_creates_and_revokes_a_token(personas):
+    from alveole.people.models import ApiToken
+
+    client = personas.entrepreneur.client
+    url = reverse("people:account")
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"name": "mon script"})
+    token = ApiToken.objects.get(user=personas.entrepreneur.user)
+    raw = response.context["raw_token"]
+    assert raw.startswith("alv_") and raw not in token.token_hash
+    assert ApiToken.hash(raw) == token.token_hash
+    # Another user cannot revoke it.
+    personas.other_entrepreneur.client.post(url, {"revoke": token.pk})
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    client.post(url, {"revoke": token.pk})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert personas.anonymous.client.get(url).status_code == 302
+
+
+def test_person_file_lists_their_businesses(personas):
+    body = personas.staff.client.get(
+        reverse("people:detail", args=[personas.entrepreneur.person.pk])
+    ).content.decode()
+    assert "Atelier Alice" in body
+    assert "70 h/mois" in body
