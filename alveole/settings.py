@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "alveole.businesses",
     "alveole.einvoicing",
     "alveole.sales",
+    "alveole.payroll",
     "alveole.support",
     "alveole.governance",
     "alveole.reports",
