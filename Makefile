@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-postgres lint format migrations-check install serve clean
+.PHONY: demo test test-postgres lint typecheck format migrations-check install serve clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || "$$(./scripts/find-python)" -m venv $(VENV)
@@ -29,6 +29,9 @@ test-postgres: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy $$(ls alveole/*/services.py alveole/*/selectors.py 2>/dev/null)
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

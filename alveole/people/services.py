@@ -249,7 +249,7 @@ def _overlapping(
     exclude: int | None = None,
 ) -> Contract | None:
     for contract in (
-        person.contracts.filter(kind__in=kinds).exclude(pk=exclude).order_by("start_date")
+        person.contracts.filter(kind__in=kinds).exclude(pk=exclude or 0).order_by("start_date")
     ):
         other_last = contract.last_day
         starts_before_other_ends = other_last is None or start <= other_last
@@ -322,6 +322,7 @@ def cape_renew(
     if renewals >= CAPE_MAX_RENEWALS:
         raise ValidationError(_("Un CAPE ne peut être renouvelé que deux fois."))
     current_end = contract.planned_end_date
+    assert current_end is not None  # a CAPE always has a planned end (database constraint)
     if date < contract.start_date or date > current_end:
         raise ValidationError(
             {
@@ -423,7 +424,7 @@ def cesa_start(
                 _("Le CESA doit commencer après le début du CAPE en cours (%(date)s).")
                 % {"date": _d(cape.start_date)}
             )
-        if cape.planned_end_date >= start_date:
+        if cape.planned_end_date is not None and cape.planned_end_date >= start_date:
             cape.end_date = start_date - datetime.timedelta(days=1)
             cape.save(update_fields=["end_date", "updated_at"])
             audit_record(
