@@ -14,6 +14,7 @@ urlpatterns = [
     path("cooperative/", include("alveole.coop.urls")),
     path("people/", include("alveole.people.urls")),
     path("businesses/", include("alveole.businesses.urls")),
+    path("sales/", include("alveole.sales.urls")),
     path("payroll/", include("alveole.payroll.urls")),
     path("support/", include("alveole.support.urls")),
     path("governance/", include("alveole.governance.urls")),

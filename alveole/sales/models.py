@@ -814,6 +814,18 @@ class StateChange(models.Model):
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
 
+    def _label(self, status: str) -> str:
+        choices = Quote.Status if self.quote_id else InvoiceStatus
+        return str(dict(choices.choices).get(status, status))
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)
+
 
 class Sending(models.Model):
     """An e-mail of a document to its customer (the document itself or a reminder)."""

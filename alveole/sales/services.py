@@ -96,6 +96,11 @@ def _is_manager(actor: Any) -> bool:
     )
 
 
+def can_validate(user: Any) -> bool:
+    """Support staff and direction validate invoices of businesses that require it."""
+    return _is_manager(user)
+
+
 def _state(
     document: Quote | Invoice, *, to: str, actor: Any, note: str = "", save: bool = True
 ) -> None:

@@ -1,0 +1,195 @@
+"""Reads of sales, always scoped to the user who asks."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from alveole.businesses.models import Business
+from alveole.core.dates import today
+from alveole.sales.models import (
+    Customer,
+    Invoice,
+    Payment,
+    Quote,
+    Reminder,
+    Sending,
+    StateChange,
+)
+
+
+@dataclass(frozen=True)
+class SalesFilters:
+    """The filters of the sales lists (pages, exports and API share them)."""
+
+    q: str = ""
+    business: int | None = None
+    customer: int | None = None
+    status: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    late: bool = False
+
+
+def businesses_for_sales(*, user: Any) -> QuerySet[Business]:
+    """The businesses whose sales the user may see."""
+    return Business.objects.visible_to(user).order_by("name", "pk")
+
+
+def customers_list(*, user: Any, filters: SalesFilters = SalesFilters()) -> QuerySet[Customer]:
+    """Customers of the businesses the user may see, filtered."""
+    customers = Customer.objects.visible_to(user).select_related("business", "internal_business")
+    if filters.q:
+        for word in filters.q.split():
+            customers = customers.filter(
+                Q(name__icontains=word) | Q(city__icontains=word) | Q(siren__icontains=word)
+            )
+    if filters.business:
+        customers = customers.filter(business_id=filters.business)
+    if filters.status == "archived":
+        customers = customers.filter(archived=True)
+    elif filters.status == "active":
+        customers = customers.filter(archived=False)
+    return customers.order_by("name", "pk")
+
+
+def customer_get(*, user: Any, pk: int) -> Customer:
+    """One customer the user may see (404 otherwise)."""
+    return get_object_or_404(
+        Customer.objects.visible_to(user).select_related("business", "internal_business"), pk=pk
+    )
+
+
+def _period(queryset: QuerySet, field: str, filters: SalesFilters) -> QuerySet:
+    if filters.date_from:
+        queryset = queryset.filter(**{f"{field}__gte": filters.date_from})
+    if filters.date_to:
+        queryset = queryset.filter(**{f"{field}__lte": filters.date_to})
+    return queryset
+
+
+def quotes_list(*, user: Any, filters: SalesFilters = SalesFilters()) -> QuerySet[Quote]:
+    """Quotes the user may see, filtered by business, customer, status and period."""
+    quotes = Quote.objects.visible_to(user).select_related("business", "customer")
+    if filters.q:
+        quotes = quotes.filter(
+            Q(number__icontains=filters.q)
+            | Q(title__icontains=filters.q)
+            | Q(customer__name__icontains=filters.q)
+        )
+    if filters.business:
+        quotes = quotes.filter(business_id=filters.business)
+    if filters.customer:
+        quotes = quotes.filter(customer_id=filters.customer)
+    if filters.status:
+        quotes = quotes.filter(status=filters.status)
+    return _period(quotes, "issue_date", filters).order_by("-issue_date", "-pk")
+
+
+def quote_get(*, user: Any, pk: int) -> Quote:
+    """One quote the user may see, with its lines and history (404 otherwise)."""
+    return get_object_or_404(
+        Quote.objects.visible_to(user)
+        .select_related("business", "customer")
+        .prefetch_related(
+            "lines",
+            Prefetch("state_changes", StateChange.objects.select_related("actor", "actor__person")),
+            Prefetch("invoices", Invoice.objects.order_by("pk")),
+        ),
+        pk=pk,
+    )
+
+
+def invoices_list(
+    *, user: Any, filters: SalesFilters = SalesFilters(), credit_notes: bool = False
+) -> QuerySet[Invoice]:
+    """Invoices (or credit notes) the user may see, filtered; late = unpaid after due date."""
+    invoices = Invoice.objects.visible_to(user).select_related(
+        "business", "customer", "credited_invoice"
+    )
+    invoices = invoices.credit_notes() if credit_notes else invoices.invoices()
+    if filters.q:
+        invoices = invoices.filter(
+            Q(number__icontains=filters.q)
+            | Q(title__icontains=filters.q)
+            | Q(customer__name__icontains=filters.q)
+        )
+    if filters.business:
+        invoices = invoices.filter(business_id=filters.business)
+    if filters.customer:
+        invoices = invoices.filter(customer_id=filters.customer)
+    if filters.status:
+        invoices = invoices.filter(status=filters.status)
+    if filters.late:
+        invoices = invoices.late(today())
+    invoices = _period(invoices, "issue_date", filters)
+    return invoices.order_by("-issue_date", "-number", "-pk")
+
+
+def invoice_get(*, user: Any, pk: int) -> Invoice:
+    """One invoice or credit note the user may see, with what its page shows (404 otherwise)."""
+    return get_object_or_404(
+        Invoice.objects.visible_to(user)
+        .select_related("business", "customer", "quote", "credited_invoice", "buyer_business")
+        .prefetch_related(
+            "lines",
+            Prefetch("state_changes", StateChange.objects.select_related("actor", "actor__person")),
+            Prefetch("payments", Payment.objects.select_related("recorded_by").order_by("date")),
+            Prefetch("credit_notes", Invoice.objects.order_by("pk")),
+            Prefetch("sendings", Sending.objects.order_by("at")),
+            Prefetch("reminders", Reminder.objects.order_by("date", "pk")),
+        ),
+        pk=pk,
+    )
+
+
+def payments_list(*, user: Any, filters: SalesFilters = SalesFilters()) -> QuerySet[Payment]:
+    """Payments received on the invoices the user may see, filtered."""
+    payments = Payment.objects.visible_to(user).select_related(
+        "invoice", "invoice__business", "invoice__customer"
+    )
+    if filters.q:
+        payments = payments.filter(
+            Q(reference__icontains=filters.q) | Q(invoice__number__icontains=filters.q)
+        )
+    if filters.business:
+        payments = payments.filter(invoice__business_id=filters.business)
+    if filters.customer:
+        payments = payments.filter(invoice__customer_id=filters.customer)
+    if filters.status:
+        payments = payments.filter(method=filters.status)
+    return _period(payments, "date", filters).order_by("-date", "-pk")
+
+
+def sums(queryset: QuerySet, *fields: str) -> dict[str, int]:
+    """Sums of integer-cent columns of the filtered rows, done by the database."""
+    result = queryset.order_by().aggregate(
+        rows=Count("pk"), **{name: Sum(name, default=0) for name in fields}
+    )
+    return result
+
+
+def internal_purchases(*, user: Any, business: Business) -> QuerySet[Invoice]:
+    """Invoices other businesses of the cooperative issued to this one: its purchases to pay."""
+    if not Business.objects.visible_to(user).filter(pk=business.pk).exists():
+        return Invoice.objects.none()
+    return (
+        Invoice.objects.filter(buyer_business=business)
+        .issued()
+        .select_related("business")
+        .order_by("-issue_date", "-pk")
+    )
+
+
+def late_invoices(*, user: Any, day: datetime.date | None = None) -> QuerySet[Invoice]:
+    """Invoices past their due date and not fully paid, oldest due first."""
+    return (
+        Invoice.objects.visible_to(user)
+        .late(day or today())
+        .select_related("business", "customer")
+        .order_by("due_date", "pk")
+    )
