@@ -329,7 +329,7 @@ def attendance_sheet(assembly: Assembly) -> QuerySet[Person]:
                 given.values(name=Concat("holder__first_name", Value(" "), "holder__last_name"))[:1]
             ),
             holder_signed=Exists(given.filter(Exists(holder_signed))),
-            proxies_held=Coalesce(
+            proxies_held_count=Coalesce(
                 Subquery(
                     held.order_by().values("holder_id").annotate(n=Count("pk")).values("n")[:1],
                     output_field=IntegerField(),
