@@ -269,7 +269,7 @@ def vote_cast(
         action="update" if already else "create",
         target=resolution,
         # Never the choice: the audit trail must not reveal a secret vote.
-        summary=f"{'Modification du vote' if already else 'Vote'} de {voter} sur « {resolution.title} » pour : {names}",
+        summary=f"{'Modification du vote' if already else 'Vote'} de {voter} sur « {resolution.title} » au nom de : {names}",
     )
     return code
 
