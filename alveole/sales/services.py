@@ -1092,7 +1092,7 @@ def quote_to_invoice(
         raise ValidationError(
             _("Ce devis est déjà facturé (%(invoice)s).") % {"invoice": finals[0]}
         )
-    common = {
+    common: dict[str, Any] = {
         "business": quote.business,
         "customer": quote.customer,
         "title": quote.title,
@@ -1199,9 +1199,8 @@ def credit_note_create(
     if not original.is_frozen:
         raise ValidationError(_("Un brouillon se modifie : il n'a pas besoin d'avoir."))
     full = lines is None
-    if full:
-        lines = [_line_dict(line) for line in original.lines.all()]
-    built = _build_lines(InvoiceLine, lines)
+    given = [_line_dict(line) for line in original.lines.all()] if lines is None else lines
+    built = _build_lines(InvoiceLine, given)
     credit_note = _new_invoice(
         business=original.business,
         customer=original.customer,

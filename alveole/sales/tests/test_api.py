@@ -1,0 +1,164 @@
+"""The sales API: scoping for every persona, the same rules as the pages, query counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from alveole.people.services import api_token_create
+from alveole.sales.models import Invoice, InvoiceLine, Payment
+
+from .conftest import LINES_INCL, company, draft, issued
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("alveole.sales.tests.api_urls")]
+
+BASE = "/api/sales"
+
+
+class Api:
+    """Calls the API as each persona with its own bearer token."""
+
+    def __init__(self, personas: Any) -> None:
+        self.headers: dict[str, dict[str, str]] = {"anonymous": {}}
+        for persona in personas.all():
+            if persona.user is not None:
+                _, raw = api_token_create(actor=None, user=persona.user, name="tests")
+                self.headers[persona.name] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    def __call__(self, who: str, method: str, url: str, body: Any = None) -> Any:
+        kwargs: dict[str, Any] = dict(self.headers[who])
+        if body is not None:
+            kwargs["content_type"] = "application/json"
+            return getattr(Client(), method)(BASE + url, body, **kwargs)
+        return getattr(Client(), method)(BASE + url, **kwargs)
+
+
+@pytest.fixture
+def api(personas) -> Api:
+    return Api(personas)
+
+
+def _rows() -> tuple:
+    return (
+        list(Invoice.objects.order_by("pk").values()),
+        list(InvoiceLine.objects.order_by("pk").values()),
+        list(Payment.objects.order_by("pk").values()),
+    )
+
+
+def test_anonymous_gets_401(api):
+    for url in ("/customers", "/quotes", "/invoices", "/payments"):
+        assert api("anonymous", "get", url).status_code == 401
+
+
+def test_full_flow_through_the_api(api, personas):
+    alice = personas.entrepreneur
+    response = api("entrepreneur", "post", "/customers", {
+        "business_id": alice.business.pk, "kind": "company", "name": "Ferme du Bois",
+        "siren": "732829320", "address": "Lieu-dit Bois", "postal_code": "32300",
+        "city": "Mirande", "email": "ferme@example.org",
+    })  # fmt: skip
+    assert response.status_code == 201, response.json()
+    customer_id = response.json()["id"]
+    assert response.json()["department"] == "32"
+    response = api("entrepreneur", "post", "/quotes", {
+        "business_id": alice.business.pk, "customer_id": customer_id, "title": "Site web",
+        "lines": [{"line_type": "section", "description": "Conception"},
+                  {"description": "Maquettes", "quantity": "3", "unit": "j", "unit_price": "450"}],
+    })  # fmt: skip
+    assert response.status_code == 201, response.json()
+    quote = response.json()
+    assert quote["total_incl_vat_cents"] == 162000
+    assert [line["line_type"] for line in quote["lines"]] == ["section", "item"]
+    r = api("entrepreneur", "post", f"/quotes/{quote['id']}/send?email=false")
+    assert r.status_code == 200, r.json()
+    assert api("entrepreneur", "post", f"/quotes/{quote['id']}/accept").status_code == 200
+    response = api("entrepreneur", "post", f"/quotes/{quote['id']}/invoices", {"mode": "full"})
+    assert response.status_code == 201, response.json()
+    invoice_id = response.json()["id"]
+    assert response.json()["number"] is None
+    response = api("entrepreneur", "post", f"/invoices/{invoice_id}/issue")
+    assert response.status_code == 200, response.json()
+    invoice = response.json()
+    assert invoice["number"].startswith("ALICE-") and invoice["status"] == "issued"
+    assert [h["to_status"] for h in invoice["history"]] == ["draft", "issued"]
+    # An issued invoice refuses every change through the API, and nothing changes.
+    before = _rows()
+    response = api("entrepreneur", "patch", f"/invoices/{invoice_id}", {"title": "Autre"})
+    assert response.status_code == 400
+    assert api("entrepreneur", "delete", f"/invoices/{invoice_id}").status_code == 400
+    response = api("entrepreneur", "patch", f"/invoices/{invoice_id}", {
+        "lines": [{"description": "x", "unit_price": "1"}]})  # fmt: skip
+    assert response.status_code == 400
+    assert _rows() == before
+    # Payments: partial, then overpayment refused.
+    response = api("entrepreneur", "post", f"/invoices/{invoice_id}/payments",
+                   {"amount_cents": 62000, "method": "transfer", "reference": "VIR"})  # fmt: skip
+    assert response.status_code == 201
+    response = api("entrepreneur", "post", f"/invoices/{invoice_id}/payments",
+                   {"amount_cents": 100001, "method": "cheque"})  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["amount_cents"]
+    # Credit notes: beyond the total refused.
+    response = api("entrepreneur", "post", f"/invoices/{invoice_id}/credit-notes", {
+        "lines": [{"description": "Trop", "unit_price": "1351"}]})  # fmt: skip
+    assert response.status_code == 400
+    response = api(
+        "entrepreneur", "post", f"/invoices/{invoice_id}/credit-notes", {"reason": "Annulation"}
+    )
+    assert response.status_code == 201
+    assert response.json()["kind"] == "credit_note"
+    response = api("entrepreneur", "get", f"/invoices/{invoice_id}/pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_other_business_is_invisible_and_untouchable(api, personas):
+    bob = personas.other_entrepreneur
+    invoice = issued(bob.business)
+    pending = draft(bob.business)
+    before = _rows()
+    for method, url, body in [
+        ("get", f"/invoices/{invoice.pk}", None),
+        ("get", f"/invoices/{invoice.pk}/pdf", None),
+        ("get", f"/customers/{invoice.customer_id}", None),
+        ("patch", f"/invoices/{pending.pk}", {"title": "x"}),
+        ("post", f"/invoices/{pending.pk}/issue", None),
+        ("delete", f"/invoices/{pending.pk}", None),
+        ("post", f"/invoices/{invoice.pk}/payments", {"amount_cents": 1, "method": "cash"}),
+        ("post", f"/invoices/{invoice.pk}/credit-notes", {}),
+    ]:
+        assert api("entrepreneur", method, url, body).status_code == 404, url
+    response = api("entrepreneur", "post", "/invoices", {
+        "business_id": bob.business.pk, "customer_id": invoice.customer_id})  # fmt: skip
+    assert response.status_code == 400
+    assert _rows() == before
+    listed = api("entrepreneur", "get", "/invoices").json()
+    assert listed["count"] == 0
+    for role in ("staff", "accountant", "director"):
+        assert api(role, "get", f"/invoices/{invoice.pk}").status_code == 200
+        assert api(role, "get", "/invoices").json()["count"] == 2
+
+
+def test_list_routes_use_a_constant_number_of_queries(api, personas):
+    alice = personas.entrepreneur
+    customer = company(alice.business)
+    issued(alice.business, customer)
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api("staff", "get", url).status_code == 200
+        return len(queries)
+
+    urls = ["/invoices", "/customers", "/quotes", "/payments", "/invoices?credit_notes=true"]
+    api("staff", "get", "/invoices")  # the token's first use is recorded once
+    first = {url: count(url) for url in urls}
+    for _ in range(3):
+        invoice = issued(alice.business, company(alice.business, name="Autre"))
+        from alveole.sales.services import payment_record
+
+        payment_record(actor=None, invoice=invoice, amount_cents=LINES_INCL, method="card")
+    assert {url: count(url) for url in urls} == first
