@@ -152,10 +152,16 @@ class Finding:
 
 @dataclass(frozen=True)
 class SkippedStep:
-    """A step that could not run, with the reason in French."""
+    """A step that did not run, with the reason in French.
+
+    `applicable` is False when the step does not apply to this kind of document (Factur-X
+    rules on UBL, EN 16931 rules on MINIMUM); True when it should have run but could not
+    (artefacts not installed, engine error): the document is then not fully checked.
+    """
 
     step: Step
     reason: str
+    applicable: bool = True
 
 
 @dataclass
@@ -179,6 +185,11 @@ class ValidationResult:
     def warnings(self) -> list[Finding]:
         """The findings that do not block."""
         return [f for f in self.findings if f.severity == Severity.WARNING]
+
+    @property
+    def not_run(self) -> list[SkippedStep]:
+        """The applicable steps that could not run: the check is incomplete."""
+        return [skipped for skipped in self.skipped if skipped.applicable]
 
     @property
     def is_valid(self) -> bool:
@@ -433,6 +444,7 @@ def _validate_cii(root: etree._Element, artefacts: Artefacts) -> ValidationResul
                 Step.EN16931,
                 f"profil {level.upper()} : ce n'est pas une facture EN 16931 complète "
                 "(pas de lignes), les règles EN 16931 ne s'appliquent pas",
+                applicable=False,
             )
         )
     else:
@@ -448,6 +460,7 @@ def _validate_cii(root: etree._Element, artefacts: Artefacts) -> ValidationResul
                 Step.FACTURX,
                 f"profil « {profile or 'non indiqué'} » : le schematron Factur-X EN 16931 "
                 "ne s'applique qu'au profil EN 16931 (urn:cen.eu:en16931:2017)",
+                applicable=False,
             )
         )
     _run_step(result, Step.BR_FR, artefacts.br_fr_cii, xml_text, "règles françaises BR-FR (CII)")
@@ -469,7 +482,8 @@ def _validate_zugferd1(root: etree._Element) -> ValidationResult:
         _xsd_missing(result, "schéma XSD ZUGFeRD 1 non installé (bibliothèque factur-x absente)")
     reason = "ZUGFeRD 1.0 précède EN 16931 : seuls la structure et le schéma XSD sont vérifiés"
     result.skipped += [
-        SkippedStep(step, reason) for step in (Step.EN16931, Step.FACTURX, Step.BR_FR)
+        SkippedStep(step, reason, applicable=False)
+        for step in (Step.EN16931, Step.FACTURX, Step.BR_FR)
     ]
     return result
 
@@ -491,7 +505,9 @@ def _validate_ubl(root: etree._Element, artefacts: Artefacts) -> ValidationResul
         result.findings += _ubl_structure(root)
     _run_step(result, Step.EN16931, artefacts.en16931_ubl, xml_text, "règles EN 16931 (UBL)")
     result.skipped.append(
-        SkippedStep(Step.FACTURX, "le schematron Factur-X ne s'applique qu'au CII")
+        SkippedStep(
+            Step.FACTURX, "le schematron Factur-X ne s'applique qu'au CII", applicable=False
+        )
     )
     _run_step(result, Step.BR_FR, artefacts.br_fr_ubl, xml_text, "règles françaises BR-FR (UBL)")
     return result
