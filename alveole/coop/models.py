@@ -1,4 +1,4 @@
-"""The cooperative itself: legal identity, fiscal years, offices, sectors."""
+"""The cooperative itself: legal identity, fiscal years, offices, sectors, grants, payroll rates."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from alveole.core.models import TimeStampedModel
+from alveole.core.roles import COOPERATIVE_WIDE_ROLES
 from alveole.core.validators import (
     validate_postal_code,
     validate_siren,
@@ -132,3 +133,201 @@ class Sector(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class GrantQuerySet(models.QuerySet):
+    def visible_to(self, user) -> GrantQuerySet:
+        """Grants are the support structure's business: staff, accountant and direction see them."""
+        if (
+            not getattr(user, "is_authenticated", False)
+            or not user.is_active
+            or user.role not in COOPERATIVE_WIDE_ROLES
+        ):
+            return self.none()
+        return self
+
+
+class Grant(TimeStampedModel):
+    """Public funding of the support structure: who grants it, for which years, how much."""
+
+    class FunderKind(models.TextChoices):
+        FSE = "fse", _("FSE (Fonds social européen)")
+        REGION = "region", _("Région")
+        DEPARTMENT = "department", _("Département")
+        STATE = "state", _("État")
+        OTHER = "other", _("Autre financeur")
+
+    funder_kind = models.CharField(
+        _("type de financeur"), max_length=16, choices=FunderKind.choices
+    )
+    funder_name = models.CharField(
+        _("financeur"), max_length=150, blank=True, help_text=_("Exemple : Région Occitanie")
+    )
+    programme = models.CharField(_("programme ou dispositif"), max_length=200)
+    amount_cents = models.BigIntegerField(_("montant (centimes)"))
+    start_year = models.PositiveSmallIntegerField(_("première année couverte"))
+    end_year = models.PositiveSmallIntegerField(_("dernière année couverte"))
+    decision_date = models.DateField(_("date de la décision"), null=True, blank=True)
+    received_date = models.DateField(_("date de réception"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("subvention")
+        verbose_name_plural = _("subventions")
+        ordering = ["-start_year", "funder_kind", "programme", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_cents__gt=0), name="grant_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_year__gte=models.F("start_year")), name="grant_years_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        years = (
+            str(self.start_year)
+            if self.start_year == self.end_year
+            else f"{self.start_year}–{self.end_year}"
+        )
+        return f"{self.funder_name or self.get_funder_kind_display()} — {self.programme} ({years})"
+
+
+class GrantAllocation(models.Model):
+    """The part of a grant recognised for one year it covers (the report sums these)."""
+
+    grant = models.ForeignKey(
+        Grant, verbose_name=_("subvention"), on_delete=models.CASCADE, related_name="allocations"
+    )
+    year = models.PositiveSmallIntegerField(_("année"))
+    amount_cents = models.BigIntegerField(_("montant (centimes)"))
+
+    class Meta:
+        verbose_name = _("part annuelle d'une subvention")
+        verbose_name_plural = _("parts annuelles des subventions")
+        ordering = ["grant", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "year"], name="grant_allocation_unique_year"),
+            models.CheckConstraint(
+                condition=models.Q(amount_cents__gte=0), name="grant_allocation_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["year"], name="grant_allocation_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.grant} : {self.year}"
+
+
+class ValidityQuerySet(models.QuerySet):
+    def valid_at(self, day) -> ValidityQuerySet:
+        """The rows in force on `day` (valid_from ≤ day ≤ valid_to, or open-ended)."""
+        return self.filter(
+            models.Q(valid_from__lte=day)
+            & (models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day))
+        )
+
+
+class PayrollParameters(TimeStampedModel):
+    """The legal payroll figures of a period: SMIC, social security ceiling, general reduction."""
+
+    valid_from = models.DateField(_("en vigueur à partir du"), unique=True)
+    valid_to = models.DateField(_("jusqu'au"), null=True, blank=True)
+    smic_hourly_cents = models.PositiveIntegerField(_("SMIC horaire brut (centimes)"))
+    smic_monthly_cents = models.PositiveIntegerField(
+        _("SMIC mensuel brut d'un temps plein (centimes)")
+    )
+    full_time_monthly_hours = models.DecimalField(
+        _("heures mensuelles d'un temps plein"), max_digits=6, decimal_places=2
+    )
+    pmss_cents = models.PositiveIntegerField(_("plafond mensuel de la sécurité sociale (centimes)"))
+    reduction_tmin = models.DecimalField(
+        _("réduction générale : Tmin"), max_digits=6, decimal_places=4
+    )
+    reduction_tdelta = models.DecimalField(
+        _("réduction générale : Tdelta"), max_digits=6, decimal_places=4
+    )
+    reduction_exponent = models.DecimalField(
+        _("réduction générale : puissance P"), max_digits=5, decimal_places=2
+    )
+    reduction_exit_smic_multiple = models.DecimalField(
+        _("réduction générale : nulle à partir de N SMIC"), max_digits=4, decimal_places=2
+    )
+    csg_base_percent = models.DecimalField(
+        _("assiette CSG/CRDS (% du brut)"), max_digits=5, decimal_places=2
+    )
+    csg_abatement_pmss_cap = models.PositiveSmallIntegerField(
+        _("abattement CSG/CRDS limité à N plafonds")
+    )
+    source = models.TextField(_("sources"), blank=True)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("paramètres de paie")
+        verbose_name_plural = _("paramètres de paie")
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="payroll_parameters_dates",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Paramètres de paie')} {self.valid_from:%d/%m/%Y}"
+
+
+class PayrollRate(TimeStampedModel):
+    """One contribution line of a payslip (employee and employer rates on a base), with dates."""
+
+    class Base(models.TextChoices):
+        TOTAL = "total", _("Salaire brut total")
+        TRANCHE_A = "tranche_a", _("Brut plafonné (tranche A / T1, jusqu'au PMSS)")
+        TRANCHE_2 = "tranche_2", _("Tranche 2 (de 1 à 8 PMSS)")
+        CAPPED_4_PMSS = "capped_4_pmss", _("Brut plafonné à 4 PMSS (tranches A + B)")
+        CSG = "csg", _("Assiette CSG/CRDS (98,25 % du brut)")
+        T1_T2_ABOVE_PMSS = "t1_t2_above_pmss", _("T1 + T2, si le brut dépasse le PMSS")
+
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("libellé"), max_length=150)
+    base = models.CharField(_("assiette"), max_length=20, choices=Base.choices)
+    employee_rate = models.DecimalField(
+        _("taux salarial (%)"), max_digits=7, decimal_places=4, default=0
+    )
+    employer_rate = models.DecimalField(
+        _("taux patronal (%)"), max_digits=7, decimal_places=4, default=0
+    )
+    covered_by_reduction = models.BooleanField(
+        _("dans le périmètre de la réduction générale"), default=False
+    )
+    position = models.PositiveSmallIntegerField(_("ordre sur le bulletin"), default=0)
+    valid_from = models.DateField(_("en vigueur à partir du"))
+    valid_to = models.DateField(_("jusqu'au"), null=True, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("taux de cotisation")
+        verbose_name_plural = _("taux de cotisation")
+        ordering = ["position", "code", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "valid_from"], name="payroll_rate_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="payroll_rate_dates",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(employee_rate__gte=0) & models.Q(employer_rate__gte=0),
+                name="payroll_rate_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.valid_from:%d/%m/%Y})"
