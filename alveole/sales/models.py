@@ -439,6 +439,16 @@ LIFECYCLE_FIELDS = frozenset(
 
 
 class InvoiceQuerySet(BusinessScopedQuerySet):
+    def visible_to(self, user):
+        """A business's own documents, and the issued ones other businesses sold to it."""
+        businesses = _visible_businesses(user)
+        if businesses is None:
+            return self
+        ids = businesses.values("pk")
+        return self.filter(
+            Q(business__in=ids) | (Q(buyer_business__in=ids) & ~Q(status__in=EDITABLE_STATUSES))
+        )
+
     def issued(self) -> InvoiceQuerySet:
         return self.exclude(status__in=EDITABLE_STATUSES)
 

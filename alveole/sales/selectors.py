@@ -173,16 +173,20 @@ def sums(queryset: QuerySet, *fields: str) -> dict[str, int]:
     return result
 
 
-def internal_purchases(*, user: Any, business: Business) -> QuerySet[Invoice]:
-    """Invoices other businesses of the cooperative issued to this one: its purchases to pay."""
-    if not Business.objects.visible_to(user).filter(pk=business.pk).exists():
-        return Invoice.objects.none()
-    return (
-        Invoice.objects.filter(buyer_business=business)
+def internal_purchases(*, user: Any, filters: SalesFilters = SalesFilters()) -> QuerySet[Invoice]:
+    """Invoices businesses of the cooperative issued to the user's businesses: purchases to pay."""
+    buyers = Business.objects.visible_to(user).values("pk")
+    invoices = (
+        Invoice.objects.filter(buyer_business__in=buyers)
         .issued()
-        .select_related("business")
-        .order_by("-issue_date", "-pk")
+        .select_related("business", "buyer_business", "customer")
     )
+    if filters.business:
+        invoices = invoices.filter(buyer_business_id=filters.business)
+    if filters.status:
+        invoices = invoices.filter(status=filters.status)
+    invoices = _period(invoices, "issue_date", filters)
+    return invoices.order_by("-issue_date", "-pk")
 
 
 def late_invoices(*, user: Any, day: datetime.date | None = None) -> QuerySet[Invoice]:

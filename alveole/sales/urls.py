@@ -22,4 +22,5 @@ urlpatterns = [
     path("invoices/<int:pk>/<slug:action>/", views.invoice_action, name="invoice_action"),
     path("credit-notes/", views.credit_note_list, name="credit_note_list"),
     path("payments/", views.payment_list, name="payment_list"),
+    path("internal-purchases/", views.purchase_list, name="purchase_list"),
 ]

@@ -37,6 +37,7 @@ from alveole.sales.pdf import document_context, invoice_pdf, quote_pdf
 from alveole.sales.selectors import (
     customer_get,
     customers_list,
+    internal_purchases,
     invoice_get,
     invoices_list,
     payments_list,
@@ -302,6 +303,45 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 def credit_note_list(request: HttpRequest) -> HttpResponse:
     """Credit notes, filtered, with totals."""
     return _invoices_page(request, credit_notes=True)
+
+
+@login_required
+def purchase_list(request: HttpRequest) -> HttpResponse:
+    """Invoices other businesses of the cooperative issued to the user's: internal purchases."""
+    form = FilterForm(request.GET or None, user=request.user, statuses=InvoiceStatus.choices[2:])
+    form.fields.pop("customer")
+    form.fields["business"].label = _("Activité acheteuse")
+    invoices = internal_purchases(user=request.user, filters=form.filters())
+    if request.GET.get("format") in EXPORT_FORMATS:
+        return _export(
+            request,
+            name="achats-internes",
+            header=[
+                _("Numéro"),
+                _("Type"),
+                _("Statut"),
+                _("Activité vendeuse"),
+                _("Client"),
+                _("Type de client"),
+                _("Date d'émission"),
+                _("Échéance"),
+                _("Total HT"),
+                _("TVA"),
+                _("Total TTC"),
+                _("Payé"),
+                _("Avoirs"),
+                _("Reste dû"),
+                _("Facture corrigée"),
+            ],
+            rows=_invoice_rows(invoices),
+        )
+    totals = sums(
+        invoices, "total_excl_vat_cents", "total_incl_vat_cents", "paid_cents", "credited_cents"
+    )
+    totals["remaining_cents"] = (
+        totals["total_incl_vat_cents"] - totals["paid_cents"] - totals["credited_cents"]
+    )
+    return _list_page(request, "sales/purchase_list.html", invoices, totals, form=form)
 
 
 @login_required

@@ -238,3 +238,63 @@ def test_journey_through_the_pages(personas):
         "date": datetime.date.today().isoformat(), "amount": "1", "method": "cash"}, follow=True)  # fmt: skip
     assert "dépasse le restant dû" in response.content.decode()
     assert Payment.objects.filter(invoice=invoice).count() == 1
+
+
+def test_detail_pages_in_every_state(personas):
+    from alveole.sales.services import (
+        invoice_submit,
+        quote_accept,
+        quote_send,
+        sales_settings_update,
+    )
+
+    alice = personas.entrepreneur
+    customer = company(alice.business)
+    quote = quote_create(actor=None, business=alice.business, customer=customer, lines=LINES)
+    staff, owner = personas.staff.client, alice.client
+    url = reverse("sales:quote_detail", args=[quote.pk])
+    assert "Envoyer le devis" in owner.get(url).content.decode()
+    quote_send(actor=None, quote=quote, email=False)
+    assert "Accepté" in owner.get(url).content.decode()
+    quote_accept(actor=None, quote=quote)
+    assert "Créer la facture" in owner.get(url).content.decode()
+    sales_settings_update(actor=None, business=alice.business, requires_validation=True)
+    pending = draft(alice.business, customer)
+    url = reverse("sales:invoice_detail", args=[pending.pk])
+    assert "Soumettre à validation" in owner.get(url).content.decode()
+    assert "Émettre" in staff.get(url).content.decode()
+    invoice_submit(actor=None, invoice=pending)
+    assert "En attente de validation" in owner.get(url).content.decode()
+    assert "Renvoyer pour correction" in staff.get(url).content.decode()
+    response = staff.post(
+        reverse("sales:invoice_action", args=[pending.pk, "return"]), {"reason": "TVA"}
+    )
+    pending.refresh_from_db()
+    assert pending.status == "draft"
+    response = owner.post(reverse("sales:invoice_action", args=[pending.pk, "issue"]))
+    assert response.status_code == 403
+    pending.refresh_from_db()
+    assert pending.number is None
+    edit = owner.get(reverse("sales:invoice_edit", args=[pending.pk]))
+    assert edit.status_code == 200
+    assert edit.context["formset"].initial[1]["quantity"] == Decimal("2.5")
+
+
+def test_internal_sale_shows_on_the_buyer_side_read_only(personas):
+    from alveole.sales.services import internal_customer_for
+
+    alice, bob = personas.entrepreneur, personas.other_entrepreneur
+    customer = internal_customer_for(actor=None, seller=alice.business, buyer=bob.business)
+    pending = draft(alice.business, customer)
+    invoice = issued(alice.business, customer)
+    response = bob.client.get(reverse("sales:purchase_list"))
+    assert response.context["totals"]["rows"] == 1
+    assert invoice.number in response.content.decode()
+    assert bob.client.get(reverse("sales:invoice_detail", args=[invoice.pk])).status_code == 200
+    assert bob.client.get(reverse("sales:invoice_detail", args=[pending.pk])).status_code == 404
+    before = _snapshot()
+    response = bob.client.post(reverse("sales:invoice_action", args=[invoice.pk, "pay"]), {
+        "date": datetime.date.today().isoformat(), "amount": "1", "method": "cash"})  # fmt: skip
+    assert response.status_code == 403
+    assert _snapshot() == before
+    assert alice.client.get(reverse("sales:purchase_list")).context["totals"]["rows"] == 0
