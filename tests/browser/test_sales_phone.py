@@ -15,7 +15,7 @@ pytestmark = [
 ]
 
 
-def no_horizontal_overflow(page) -> bool:  # noqa: ANN001
+def no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
