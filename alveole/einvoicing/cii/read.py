@@ -251,9 +251,7 @@ def _read_additional_documents(agreement: etree._Element | None, invoice: Invoic
             )
 
 
-def _read_allowance_charge(
-    element: etree._Element, *, price_precision: bool = False
-) -> AllowanceCharge:
+def _read_allowance_charge(element: etree._Element) -> AllowanceCharge:
     tax = child(element, "CategoryTradeTax")
     return AllowanceCharge(
         is_charge=bool(to_bool(text_at(element, "ChargeIndicator", "Indicator"))),

@@ -8,7 +8,7 @@ RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
 QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
-ZUGFERD1 = "urn:ferd:CrossIndustryDocument:invoice:1p0"
+ZUGFERD1 = "urn:ferd:CrossIndustryDocument:invoice:1p0"  # read by local names like the others
 NSMAP = {"rsm": RSM, "qdt": QDT, "ram": RAM, "udt": UDT}
 
 ROOT_NAMES = ("CrossIndustryInvoice", "CrossIndustryDocument")

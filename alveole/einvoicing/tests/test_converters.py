@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import itertools
 import types
 import typing
 from decimal import Decimal
@@ -305,3 +307,24 @@ def test_external_entities_are_not_resolved(tmp_path):
         "<rsm:ExchangedDocument><ram:ID>&s;</ram:ID></rsm:ExchangedDocument></rsm:CrossIndustryInvoice>"
     ).encode()
     assert "mot de passe" not in cii.from_cii(data).number
+
+
+@pytest.mark.parametrize("syntax", ["cii", "ubl"])
+def test_removing_or_spoiling_any_element_never_breaks_the_reader(syntax):
+    write, read = WRITERS[syntax]
+    original = etree.fromstring(write(builders.full_invoice()))
+    count = sum(1 for _ in original.iter())
+
+    leaves = {index for index, element in enumerate(original.iter()) if len(element) == 0}
+
+    for index in range(1, count):
+        for spoil in ("remove", "garbage") if index in leaves else ("remove",):
+            root = copy.deepcopy(original)
+            element = next(itertools.islice(root.iter(), index, None))
+            if spoil == "remove":
+                element.getparent().remove(element)
+            else:
+                element.text = "x!"
+                for name in element.attrib:
+                    element.set(name, "")
+            assert isinstance(read(root), Invoice)
