@@ -530,14 +530,14 @@ def _run_xsd(result: ValidationResult, root: etree._Element, schema_path: Path) 
         schema.validate(root)
         errors = list(schema.error_log)
     result.steps_run.append(Step.XSD)
-    for error in errors:
+    for entry in errors:
         result.findings.append(
             Finding(
                 Step.XSD,
                 "XSD",
                 Severity.FATAL,
-                f"ligne {error.line}",
-                error.message,
+                f"ligne {entry.line}",
+                entry.message,
             )
         )
 

@@ -293,7 +293,15 @@ def full_invoice() -> Invoice:
     full_seller = dataclasses.replace(
         seller(),
         tax_registration_id="FR-FISC-1",
-        address=dataclasses.replace(seller().address, line3="Zone artisanale", subdivision="Gers"),
+        address=Address(
+            line1="12 rue de la Coopération",
+            line2="Bâtiment B",
+            line3="Zone artisanale",
+            city="Auch",
+            postcode="32000",
+            subdivision="Gers",
+            country="FR",
+        ),
     )
     return dataclasses.replace(
         base,
@@ -319,9 +327,10 @@ def full_invoice() -> Invoice:
             vat_id="FR96552100554",
             address=Address(line1="1 rue du Port", city="Bayonne", postcode="64100", country="FR"),
         ),
-        delivery=dataclasses.replace(
-            base.delivery,
+        delivery=Delivery(
+            party_name="Librairie du Gers",
             location_id=Identifier("LIEU-1", "0088"),
+            date=datetime.date(2026, 10, 30),
             address=full_party.address,
         ),
         payment=PaymentInstructions(

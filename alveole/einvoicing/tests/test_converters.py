@@ -328,3 +328,14 @@ def test_removing_or_spoiling_any_element_never_breaks_the_reader(syntax):
                 for name in element.attrib:
                     element.set(name, "")
             assert isinstance(read(root), Invoice)
+
+
+def test_ubl_gross_price_without_discount_is_written_with_a_zero_discount():
+    invoice = builders.invoice()
+    line = dataclasses.replace(invoice.lines[1], gross_price=Decimal("2.35"))
+    invoice = dataclasses.replace(invoice, lines=[invoice.lines[0], line])
+
+    read = ubl.from_ubl(ubl.to_ubl(invoice)).lines[1]
+
+    assert (read.gross_price, read.price_discount) == (Decimal("2.35"), Decimal(0))
+    assert cii.from_cii(cii.to_cii(invoice)).lines[1] == line

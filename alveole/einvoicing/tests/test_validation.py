@@ -54,6 +54,7 @@ def test_emitted_facturx_pdf_passes_the_four_steps(artefacts):
 
 def _inconsistent_totals() -> Invoice:
     invoice = builders.invoice()
+    assert invoice.totals.tax_inclusive is not None and invoice.totals.due is not None
     return dataclasses.replace(
         invoice,
         totals=dataclasses.replace(

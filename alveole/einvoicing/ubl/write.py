@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+from decimal import Decimal
 
 from lxml import etree
 
@@ -475,7 +476,7 @@ def _write_line(root: etree._Element, line: Line, currency: str, credit_note: bo
         sub(
             discount,
             _cbc("Amount"),
-            format_decimal(line.price_discount if line.price_discount is not None else 0),
+            format_decimal(line.price_discount if line.price_discount is not None else Decimal(0)),
             currencyID=currency,
         )
         if line.gross_price is not None:
