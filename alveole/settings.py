@@ -224,4 +224,8 @@ LOGGING = {
 
 # Alvéole's own settings.
 ALVEOLE_API_PAGE_SIZE = env_int("ALVEOLE_API_PAGE_SIZE", 50, minimum=1, maximum=500)
+# The official e-invoicing validation artefacts (schematrons, XSD): see docs/einvoicing.md.
+ALVEOLE_EINVOICE_ARTEFACTS = env_str(
+    "ALVEOLE_EINVOICE_ARTEFACTS", str(BASE_DIR.parent / "shared" / "einvoice")
+)
 ALVEOLE_IMPORT_MAX_BYTES = env_int("ALVEOLE_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
