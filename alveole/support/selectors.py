@@ -451,8 +451,6 @@ class Stage:
 
 def _candidates(user: Any) -> PersonQuerySet:
     """Project holders with their last interview, last contact and whether they signed a contract."""
-    if not can_manage(user):
-        return Person.objects.none()
     last_interview = IntakeInterview.objects.filter(person=OuterRef("pk")).order_by("-date", "-pk")
     meeting_date = InformationMeeting.objects.filter(attendees=OuterRef("pk")).order_by("-date")
     appointment_date = (
@@ -462,9 +460,9 @@ def _candidates(user: Any) -> PersonQuerySet:
         .order_by("-starts_at")
     )
     epoch = Value(datetime.date(1900, 1, 1))
+    people = Person.objects.visible_to(user) if can_manage(user) else Person.objects.none()
     return (
-        Person.objects.visible_to(user)
-        .filter(kind=PersonKind.ENTREPRENEUR)
+        people.filter(kind=PersonKind.ENTREPRENEUR)
         .annotate(
             last_meeting=Subquery(meeting_date.values("date")[:1]),
             last_interview_date=Subquery(last_interview.values("date")[:1]),

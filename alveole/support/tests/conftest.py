@@ -85,3 +85,7 @@ def workshop(personas) -> Workshop:
 def session(workshop, personas) -> WorkshopSession:
     """A session in ten days with two half-days and two places, run by the staff persona."""
     return make_session(workshop, personas.staff.user, future_slots())
+
+
+# The browser fixtures (Debian's Chromium through Playwright) are the project's shared ones.
+from tests.browser.conftest import browser, phone  # noqa: E402, F401
