@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "alveole.people",
     "alveole.businesses",
     "alveole.einvoicing",
+    "alveole.purchases",
     "alveole.sales",
     "alveole.payroll",
     "alveole.support",
