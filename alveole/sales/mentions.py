@@ -12,28 +12,24 @@ from typing import Any
 
 from alveole.businesses.models import Business
 from alveole.coop.selectors import cooperative_get
-from alveole.people.models import Contract, Status
+from alveole.people.models import Contract, Person, Status
 from alveole.sales.models import Customer, SalesSettings
 
 
-def cape_mention(business: Business, day: datetime.date) -> dict[str, Any] | None:
+def cape_mention(person: Person | None, day: datetime.date) -> dict[str, Any] | None:
     """The CAPE the main entrepreneur is under at the date (Code de commerce R127-3), if any."""
-    membership = business.memberships.filter(is_main=True).select_related("person").first()
-    if membership is None:
+    if person is None:
         return None
-    person = membership.person
-    if person.status_at(day) != Status.CAPE:
+    running = [
+        c
+        for c in person.contracts.filter(kind=Contract.Kind.CAPE, start_date__lte=day)
+        if c.is_running_at(day)
+    ]
+    # Most entrepreneurs have no running CAPE: the status (the one definition, in SQL) is
+    # only asked for when one runs, since a CESA or an exit the same day overrides it.
+    if not running or person.status_at(day) != Status.CAPE:
         return None
-    contract = next(
-        (
-            c
-            for c in person.contracts.filter(kind=Contract.Kind.CAPE).order_by("-start_date")
-            if c.is_running_at(day)
-        ),
-        None,
-    )
-    if contract is None:  # pragma: no cover - the status says a CAPE runs
-        return None
+    contract = max(running, key=lambda c: c.start_date)
     end = contract.end_date or contract.planned_end_date
     return {
         "person": str(person),
@@ -46,6 +42,7 @@ def seller_snapshot(business: Business, day: datetime.date) -> dict[str, Any]:
     """The cooperative's legal identity and the business selling under it."""
     coop = cooperative_get()
     main = business.memberships.filter(is_main=True).select_related("person").first()
+    person = main.person if main else None
     return {
         "name": coop.name,
         "legal_form": coop.legal_form,
@@ -63,8 +60,8 @@ def seller_snapshot(business: Business, day: datetime.date) -> dict[str, Any]:
         "phone": coop.phone,
         "business_name": business.name,
         "business_code": business.code,
-        "entrepreneur": str(main.person) if main else "",
-        "cape": cape_mention(business, day),
+        "entrepreneur": str(person) if person else "",
+        "cape": cape_mention(person, day),
         "footer": SalesSettings.objects.filter(business=business)
         .values_list("footer", flat=True)
         .first()

@@ -102,10 +102,21 @@ def can_validate(user: Any) -> bool:
 
 
 def _state(
-    document: Quote | Invoice, *, to: str, actor: Any, note: str = "", save: bool = True
+    document: Quote | Invoice,
+    *,
+    to: str,
+    actor: Any,
+    note: str = "",
+    save: bool = True,
+    previous: str | None = None,
 ) -> None:
-    """Move a document to a status and write the history row (save=False: just created)."""
-    previous = document.status if save else ""
+    """Move a document to a status and write the history row.
+
+    save=False records a status the caller already saved: `previous` names the one before
+    ("" for a document just created).
+    """
+    if previous is None:
+        previous = document.status if save else ""
     document.status = to
     if save:
         document.save(update_fields=["status", "updated_at"])
@@ -829,10 +840,6 @@ def invoice_delete(*, actor: Any, invoice: Invoice) -> None:
     invoice.delete()
 
 
-def _requires_validation(business: Business) -> bool:
-    return sales_settings_of(business).requires_validation
-
-
 @transaction.atomic
 def invoice_submit(*, actor: Any, invoice: Invoice) -> Invoice:
     """Ask the support staff to validate a draft before it is issued."""
@@ -916,7 +923,7 @@ def _series_kind(invoice: Invoice) -> str:
     return DocumentKind.INVOICE
 
 
-def _due_date(invoice: Invoice, issue_date: datetime.date) -> datetime.date:
+def _due_date(invoice: Invoice, issue_date: datetime.date, terms: SalesSettings) -> datetime.date:
     if invoice.is_credit_note:
         return issue_date
     if invoice.due_date is not None:
@@ -932,7 +939,7 @@ def _due_date(invoice: Invoice, issue_date: datetime.date) -> datetime.date:
         return invoice.due_date
     days = invoice.customer.payment_terms_days
     if days is None:
-        days = sales_settings_of(invoice.business).payment_terms_days
+        days = terms.payment_terms_days
     return issue_date + datetime.timedelta(days=days)
 
 
@@ -948,7 +955,8 @@ def invoice_issue(
     )
     _check_write(actor, invoice.business)
     _check_editable(invoice)
-    if _requires_validation(invoice.business) and not _is_manager(actor):
+    terms = sales_settings_of(invoice.business)
+    if terms.requires_validation and not _is_manager(actor):
         raise PermissionDenied(
             _("Cette activité fait valider ses factures : soumettez-la à l'équipe d'appui.")
         )
@@ -966,19 +974,22 @@ def invoice_issue(
         _check_creditable(original, invoice.total_incl_vat_cents)
         if issue_date < original.issue_date:
             raise ValidationError(_("Un avoir ne peut précéder la facture qu'il corrige."))
-    invoice.due_date = _due_date(invoice, issue_date)
+    invoice.due_date = _due_date(invoice, issue_date, terms)
     invoice.supply_date = invoice.supply_date or issue_date
     invoice.issue_date = issue_date
-    invoice.number = number_draw(
-        kind=_series_kind(invoice), business=invoice.business, day=issue_date
-    )
     invoice.snapshot = document_snapshot(
         business=invoice.business, customer=invoice.customer, day=issue_date
     )
     invoice.issued_at = timezone.now()
     invoice.issued_by = actor if getattr(actor, "is_authenticated", False) else None
+    previous, invoice.status = invoice.status, InvoiceStatus.ISSUED
+    _state(invoice, to=InvoiceStatus.ISSUED, actor=actor, save=False, previous=previous)
+    # The number is drawn last: the series stays locked from here to the commit, so the
+    # less work after the draw, the more documents a series issues per second.
+    invoice.number = number_draw(
+        kind=_series_kind(invoice), business=invoice.business, day=issue_date
+    )
     invoice.save()
-    _state(invoice, to=InvoiceStatus.ISSUED, actor=actor)
     audit_record(
         actor=actor,
         action="update",

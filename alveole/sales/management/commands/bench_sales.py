@@ -1,0 +1,184 @@
+"""`alveole bench_sales`: how fast sales are, printed as figures (never a timed test).
+
+It works on a throwaway database (SQLite file or PostgreSQL `test_…` database, as the
+test runner would make), so it never touches real data:
+
+- invoices issued per second by 8 concurrent workers in one series, and that the
+  numbers come out consecutive with no gap or duplicate;
+- server time and query count of a business's invoice list with 10 000 invoices;
+- PDF rendering time per invoice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+import tempfile
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections, connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from alveole.businesses.models import Business
+from alveole.businesses.services import business_create
+from alveole.coop.models import Sector
+from alveole.coop.services import cooperative_setup
+from alveole.core.roles import Role
+from alveole.people.services import cesa_start, person_create, user_create
+from alveole.sales.models import Customer, Invoice, InvoiceLine, InvoiceStatus
+from alveole.sales.pdf import invoice_pdf
+from alveole.sales.services import customer_create, invoice_create, invoice_issue
+
+LINES = [
+    {"description": "Animation", "quantity": Decimal("2.5"), "unit_price": Decimal("80")},
+    {"description": "Support", "quantity": 3, "unit_price": Decimal("12.345"), "vat_rate": 5.5},
+]
+
+
+class Command(BaseCommand):
+    help = "Mesure les ventes (émission concurrente, liste de 10 000 factures, PDF) sur une base jetable."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--workers", type=int, default=8)
+        parser.add_argument("--issues", type=int, default=400, help="factures émises en tout")
+        parser.add_argument("--list-size", type=int, default=10_000)
+        parser.add_argument("--pdfs", type=int, default=10)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        database = settings.DATABASES["default"]
+        tmp = None
+        if connection.vendor == "sqlite":
+            tmp = tempfile.TemporaryDirectory()
+            database.setdefault("TEST", {})["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
+        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        try:
+            self.stdout.write(f"Base : {connection.vendor}")
+            business, customer, staff = self._setup()
+            self._bench_issue(business, customer, options["workers"], options["issues"])
+            self._bench_list(business, customer, staff, options["list_size"])
+            self._bench_pdf(options["pdfs"])
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+            if tmp is not None:
+                tmp.cleanup()
+
+    def _setup(self) -> tuple[Business, Customer, Any]:
+        cooperative_setup(
+            actor=None, name="Coopérative de mesure", siren="912345675", siret="91234567500009",
+            rcs_city="Auch", vat_number="FR65912345675", address="1 rue", postal_code="32000",
+            city="Auch",
+        )  # fmt: skip
+        person = person_create(actor=None, first_name="Alice", last_name="Mesure")
+        cesa_start(
+            actor=None, person=person, start_date=datetime.date(2020, 1, 1), monthly_hours=70
+        )
+        business = business_create(
+            actor=None, main_person=person, name="Atelier", code="BENCH",
+            sector=Sector.objects.order_by("pk").first(), start_date=datetime.date(2020, 1, 1),
+        )  # fmt: skip
+        customer = customer_create(
+            actor=None, business=business, kind="company", name="Client", address="1 rue",
+            postal_code="32000", city="Auch",
+        )  # fmt: skip
+        staff = user_create(actor=None, email="staff@bench.example", role=Role.STAFF)
+        return business, customer, staff
+
+    def _bench_issue(
+        self, business: Business, customer: Customer, workers: int, total: int
+    ) -> None:
+        drafts = [
+            invoice_create(actor=None, business=business, customer=customer, lines=LINES)
+            for _ in range(total)
+        ]
+        barrier = threading.Barrier(workers + 1)
+        errors: list[BaseException] = []
+
+        def work(chunk: list[Invoice]) -> None:
+            try:
+                barrier.wait()
+                for invoice in chunk:
+                    invoice_issue(actor=None, invoice=invoice)
+            except BaseException as error:  # reported below
+                errors.append(error)
+            finally:
+                close_old_connections()
+                connection.close()
+
+        threads = [
+            threading.Thread(target=work, args=(drafts[i::workers],)) for i in range(workers)
+        ]
+        for thread in threads:
+            thread.start()
+        barrier.wait()
+        start = time.perf_counter()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - start
+        numbers = sorted(Invoice.objects.exclude(number=None).values_list("number", flat=True))
+        sequence = [int(n.rsplit("-", 1)[1]) for n in numbers]
+        gap_free = sequence == list(range(1, total + 1))
+        self.stdout.write(
+            f"Émission : {total} factures par {workers} workers en {elapsed:.2f} s = "
+            f"{total / elapsed:.0f} factures/s ; erreurs : {len(errors)} ; "
+            f"numéros consécutifs sans doublon : {'oui' if gap_free else 'NON'}"
+        )
+
+    def _bench_list(self, business: Business, customer: Customer, staff: Any, size: int) -> None:
+        template = Invoice.objects.filter(status=InvoiceStatus.ISSUED).first()
+        assert template is not None
+        today = datetime.date.today()
+        rows = [
+            Invoice(
+                business=business,
+                customer=customer,
+                status=InvoiceStatus.ISSUED,
+                number=f"LIST-{n:06d}",
+                issue_date=today - datetime.timedelta(days=n % 365),
+                due_date=today,
+                total_excl_vat_cents=23604,
+                total_vat_cents=4198,
+                total_incl_vat_cents=27802,
+                snapshot=template.snapshot,
+            )
+            for n in range(size)
+        ]
+        Invoice.objects.bulk_create(rows, batch_size=1000)
+        client = Client()
+        client.force_login(staff)
+        url = f"/sales/invoices/?business={business.pk}"
+        client.get(url)
+        timings = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(url)
+                timings.append(time.perf_counter() - start)
+            assert response.status_code == 200
+        count = Invoice.objects.filter(business=business).count()
+        self.stdout.write(
+            f"Liste : {count} factures de l'activité, temps serveur médian "
+            f"{statistics.median(timings) * 1000:.0f} ms, {len(queries)} requêtes"
+        )
+
+    def _bench_pdf(self, count: int) -> None:
+        invoices = list(
+            Invoice.objects.filter(number__startswith="BENCH").order_by("pk")[: count + 1]
+        )
+        invoice_pdf(invoices[0])  # fonts and styles load once per process
+        timings = []
+        for invoice in invoices[1:]:
+            start = time.perf_counter()
+            invoice_pdf(invoice)
+            timings.append(time.perf_counter() - start)
+        lines = InvoiceLine.objects.filter(invoice=invoices[1]).count()
+        self.stdout.write(
+            f"PDF : {len(timings)} factures de {lines} lignes, médiane "
+            f"{statistics.median(timings) * 1000:.0f} ms, maximum {max(timings) * 1000:.0f} ms"
+        )
