@@ -1,19 +1,30 @@
-"""The cooperative's settings page (director only)."""
+"""The cooperative's pages: its settings (director only) and its grants."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from alveole.coop import services
-from alveole.coop.forms import CooperativeForm
-from alveole.coop.models import Cooperative, FiscalYear, Office, Sector
+from alveole.coop.forms import CooperativeForm, GrantFilterForm, GrantForm
+from alveole.coop.models import Cooperative, FiscalYear, GrantAllocation, Office, Sector
+from alveole.coop.selectors import grant_get, grants_list
+from alveole.core.formatting import format_date
 from alveole.core.forms_errors import apply_errors
+from alveole.core.money import from_cents
 from alveole.core.permissions import role_required
-from alveole.core.roles import Role
+from alveole.core.roles import COOPERATIVE_WIDE_ROLES, Role
+from alveole.core.services import audit_record
+from alveole.core.tabular import table_response
+
+PAGE_SIZE = 50
+GRANT_WRITER_ROLES = (Role.ACCOUNTANT, Role.DIRECTOR)
 
 
 @role_required(Role.DIRECTOR)
@@ -48,3 +59,112 @@ def cooperative_settings(request: HttpRequest) -> HttpResponse:
         "fiscal_years": FiscalYear.objects.all(),
     }
     return render(request, "coop/settings.html", context, status=400 if form.errors else 200)
+
+
+# --- grants ---------------------------------------------------------------------------------
+
+
+@role_required(*COOPERATIVE_WIDE_ROLES)
+def grant_list(request: HttpRequest) -> HttpResponse:
+    """Public funding of the support structure, filtered, with totals; CSV/XLSX export."""
+    form = GrantFilterForm(request.GET or None)
+    filters = form.filters()
+    grants = grants_list(user=request.user, filters=filters)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _grants_export(request, grants, fmt)
+    page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    total = grants.order_by().aggregate(total=Sum("amount_cents"))["total"] or 0
+    year_total = None
+    if filters.year:
+        year_total = (
+            GrantAllocation.objects.filter(
+                grant__in=grants.order_by().values("pk"), year=filters.year
+            ).aggregate(total=Sum("amount_cents"))["total"]
+            or 0
+        )
+    return render(
+        request,
+        "coop/grant_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "total": total,
+            "year": filters.year,
+            "year_total": year_total,
+            "can_write": request.user.has_role(*GRANT_WRITER_ROLES),
+        },
+    )
+
+
+def _grants_export(request: HttpRequest, grants, fmt: str) -> HttpResponse:
+    header = [
+        _("Type de financeur"), _("Financeur"), _("Programme"), _("Montant"), _("Première année"),
+        _("Dernière année"), _("Répartition"), _("Décision"), _("Réception"), _("Notes"),
+    ]  # fmt: skip
+    rows = (
+        [g.get_funder_kind_display(), g.funder_name, g.programme, from_cents(g.amount_cents), g.start_year,
+         g.end_year, " | ".join(f"{a.year}={from_cents(a.amount_cents)}" for a in g.allocations.all()),
+         format_date(g.decision_date), format_date(g.received_date), g.notes]
+        for g in grants
+    )  # fmt: skip
+    audit_record(
+        actor=request.user,
+        action="export",
+        target_type="coop.grant",
+        summary=_("Export des subventions (%(fmt)s)") % {"fmt": fmt},
+    )
+    return table_response(filename="subventions", fmt=fmt, header=header, rows=rows)
+
+
+def _grant_form_page(request: HttpRequest, form: GrantForm, grant=None) -> HttpResponse:
+    return render(
+        request,
+        "coop/grant_form.html",
+        {"form": form, "grant": grant},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(*GRANT_WRITER_ROLES)
+def grant_create(request: HttpRequest) -> HttpResponse:
+    """Record a grant."""
+    form = GrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_create(actor=request.user, **form.service_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("La subvention a été enregistrée."))
+            return redirect("coop:grants")
+    return _grant_form_page(request, form)
+
+
+@role_required(*GRANT_WRITER_ROLES)
+def grant_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a grant, record its reception."""
+    grant = grant_get(user=request.user, pk=pk)
+    form = GrantForm(request.POST or None, instance=grant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_update(actor=request.user, grant=grant, **form.service_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("La subvention a été enregistrée."))
+            return redirect("coop:grants")
+    return _grant_form_page(request, form, grant)
+
+
+@require_POST
+@role_required(*GRANT_WRITER_ROLES)
+def grant_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a grant recorded by mistake."""
+    grant = grant_get(user=request.user, pk=pk)
+    services.grant_delete(actor=request.user, grant=grant)
+    messages.success(request, _("La subvention a été supprimée."))
+    return redirect("coop:grants")

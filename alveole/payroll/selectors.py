@@ -108,19 +108,20 @@ def payroll_records_list(*, user: Any, filters: PayrollFilters | None = None) ->
 
 def payroll_totals(records: QuerySet) -> dict[str, Any]:
     """The totals of a list of records, in one aggregate query."""
+    fields = (
+        "gross_cents", "employee_contributions_cents", "employer_contributions_cents",
+        "reduction_cents", "net_cents", "paid_hours_hundredths",
+    )  # fmt: skip
     totals = records.order_by().aggregate(
-        count=Count("pk"),
-        gross_cents=Sum("gross_cents"),
-        employee_contributions_cents=Sum("employee_contributions_cents"),
-        employer_contributions_cents=Sum("employer_contributions_cents"),
-        reduction_cents=Sum("reduction_cents"),
-        net_cents=Sum("net_cents"),
-        paid_hours_hundredths=Sum("paid_hours_hundredths"),
-        employer_cost_cents=Sum(
+        total_count=Count("pk"),
+        total_employer_cost=Sum(
             F("gross_cents") + F("employer_contributions_cents") - F("reduction_cents")
         ),
+        **{f"total_{name}": Sum(name) for name in fields},
     )
-    result: dict[str, Any] = {key: value or 0 for key, value in totals.items()}
+    result: dict[str, Any] = {name: totals[f"total_{name}"] or 0 for name in fields}
+    result["count"] = totals["total_count"]
+    result["employer_cost_cents"] = totals["total_employer_cost"] or 0
     result["paid_hours"] = Decimal(result.pop("paid_hours_hundredths")) / HUNDRED
     return result
 
