@@ -122,7 +122,7 @@ def _total(queryset: QuerySet, field: str) -> Coalesce:
     return Coalesce(Subquery(summed, output_field=IntegerField()), 0)
 
 
-def with_holdings(people: QuerySet[Person], at: datetime.date) -> QuerySet[Person]:
+def with_holdings(people: QuerySet[Person], at: datetime.date) -> QuerySet[Any]:
     """Annotate shares held, capital subscribed and paid up at a date, and the associate category.
 
     `category` is the category of the associateship running at the date (None when the
@@ -145,7 +145,7 @@ def with_holdings(people: QuerySet[Person], at: datetime.date) -> QuerySet[Perso
     )
 
 
-def holdings_at(at: datetime.date) -> QuerySet[Person]:
+def holdings_at(at: datetime.date) -> QuerySet[Any]:
     """Everyone on the register at a date: associates, and former associates still holding shares."""
     return (
         with_holdings(Person.objects.all(), at)
@@ -234,15 +234,30 @@ def capital_at(at: datetime.date) -> CapitalSummary:
     )
 
 
-def person_holding(person: Person, at: datetime.date) -> Person:
-    """One person annotated with their holdings at a date."""
-    return with_holdings(Person.objects.filter(pk=person.pk), at).get()
+@dataclass(frozen=True)
+class Holding:
+    """What one person holds at a date."""
+
+    shares_held: int
+    capital_cents: int
+    paid_up_cents: int
+    is_associate: bool
+
+
+def person_holding(person: Person, at: datetime.date) -> Holding:
+    """One person's holdings at a date (one query)."""
+    row = (
+        with_holdings(Person.objects.filter(pk=person.pk), at)
+        .values("shares_held", "capital_cents", "paid_up_cents", "is_associate")
+        .get()
+    )
+    return Holding(**row)
 
 
 # --- scoped reads of the register ------------------------------------------------------
 
 
-def register_at(*, user: Any, at: datetime.date) -> QuerySet[Person]:
+def register_at(*, user: Any, at: datetime.date) -> QuerySet[Any]:
     """The register at a date for those who may read it (associates and staff roles)."""
     if not access.can_read_register(user):
         return Person.objects.none()
@@ -255,7 +270,7 @@ def register_capital(*, user: Any, at: datetime.date) -> CapitalSummary:
     return capital_at(at)
 
 
-def departed_with_shares(*, user: Any, at: datetime.date) -> QuerySet[Person]:
+def departed_with_shares(*, user: Any, at: datetime.date) -> QuerySet[Any]:
     """Former associates who still hold shares at the date: their refund is to be recorded."""
     if not access.is_cooperative_wide(user):
         return Person.objects.none()
@@ -426,10 +441,9 @@ def assemblies_for(*, user: Any) -> QuerySet[Assembly]:
         )
     else:
         return Assembly.objects.none()
-    return queryset.annotate(
-        resolutions_count=Count("resolutions", distinct=True),
-        convocations_count=Count("convocations", distinct=True),
-    ).order_by("-starts_at", "-pk")
+    return queryset.annotate(resolutions_count=Count("resolutions", distinct=True)).order_by(
+        "-starts_at", "-pk"
+    )
 
 
 def assembly_get(*, user: Any, pk: int) -> Assembly:

@@ -358,6 +358,7 @@ def room_tally_record(
 
 def _count(resolution: Resolution) -> dict[str, int]:
     counts = dict.fromkeys(Choice.values, 0)
+    rows: Any
     if resolution.secret:
         ballots = Ballot.objects.filter(resolution=resolution)
         receipts = VoteReceipt.objects.filter(resolution=resolution).count()
