@@ -18,6 +18,7 @@ from alveole.sales.models import (
     Nature,
     Payment,
     Reminder,
+    SalesSettings,
 )
 from alveole.sales.selectors import SalesFilters, businesses_for_sales
 
@@ -310,4 +311,24 @@ class ReturnForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._style()
+
+
+class SalesSettingsForm(BootstrapMixin, forms.ModelForm):
+    """A business's sales settings; validation before issue is the support staff's call."""
+
+    class Meta:
+        model = SalesSettings
+        fields = [
+            "requires_validation",
+            "payment_terms_days",
+            "late_penalty_text",
+            "early_payment_text",
+            "footer",
+        ]
+
+    def __init__(self, *args: Any, can_decide_validation: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_decide_validation:
+            self.fields["requires_validation"].disabled = True
         self._style()

@@ -22,5 +22,6 @@ urlpatterns = [
     path("invoices/<int:pk>/<slug:action>/", views.invoice_action, name="invoice_action"),
     path("credit-notes/", views.credit_note_list, name="credit_note_list"),
     path("payments/", views.payment_list, name="payment_list"),
+    path("settings/<int:business_id>/", views.settings_form, name="settings"),
     path("internal-purchases/", views.purchase_list, name="purchase_list"),
 ]

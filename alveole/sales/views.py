@@ -29,12 +29,14 @@ from alveole.sales.forms import (
     QuoteInvoiceForm,
     ReminderForm,
     ReturnForm,
+    SalesSettingsForm,
     add_service_errors,
     line_initial,
 )
 from alveole.sales.models import Invoice, InvoiceStatus, Payment, Quote
 from alveole.sales.pdf import document_context, invoice_pdf, quote_pdf
 from alveole.sales.selectors import (
+    businesses_for_sales,
     customer_get,
     customers_list,
     internal_purchases,
@@ -648,3 +650,35 @@ def invoice_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as error:
         _refused(request, error)
     return redirect(target)
+
+
+@login_required
+def settings_form(request: HttpRequest, business_id: int) -> HttpResponse:
+    """A business's sales settings: payment terms, printed terms, validation before issue."""
+    business = businesses_for_sales(user=request.user).filter(pk=business_id).first()
+    if business is None or not services.can_write(request.user, business):
+        raise Http404
+    current = services.sales_settings_of(business)
+    form = SalesSettingsForm(
+        request.POST or None,
+        instance=current,
+        can_decide_validation=services.can_validate(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sales_settings_update(
+                actor=request.user,
+                business=business,
+                **{name: form.cleaned_data[name] for name in form.changed_data},
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Paramètres de vente enregistrés."))
+            return redirect("sales:settings", business.pk)
+    return render(
+        request,
+        "sales/settings_form.html",
+        {"form": form, "business": business},
+        status=400 if form.errors else 200,
+    )

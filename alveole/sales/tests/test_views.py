@@ -298,3 +298,28 @@ def test_internal_sale_shows_on_the_buyer_side_read_only(personas):
     assert response.status_code == 403
     assert _snapshot() == before
     assert alice.client.get(reverse("sales:purchase_list")).context["totals"]["rows"] == 0
+
+
+def test_sales_settings_page(personas):
+    from alveole.sales.models import SalesSettings
+
+    alice, bob = personas.entrepreneur, personas.other_entrepreneur
+    url = reverse("sales:settings", args=[alice.business.pk])
+    assert bob.client.get(url).status_code == 404
+    assert personas.anonymous.client.get(url).status_code == 302
+    data = {"payment_terms_days": "45", "late_penalty_text": "Trois fois le taux légal",
+            "early_payment_text": "Pas d'escompte", "footer": "", "requires_validation": "on"}  # fmt: skip
+    response = alice.client.post(url, data)
+    assert response.status_code == 302
+    saved = SalesSettings.objects.get(business=alice.business)
+    assert (saved.payment_terms_days, saved.requires_validation) == (
+        45,
+        False,
+    )  # not hers to decide
+    assert personas.staff.client.post(url, data).status_code == 302
+    saved.refresh_from_db()
+    assert saved.requires_validation is True
+    data["payment_terms_days"] = "90"
+    assert alice.client.post(url, data).status_code == 400
+    saved.refresh_from_db()
+    assert saved.payment_terms_days == 45
