@@ -1,7 +1,7 @@
 """Governance of the cooperative: the shares register, general assemblies and their votes, the board.
 
 Rules that come from the law or the statutes are data (`QuorumRule`, `GovernanceSettings`)
-or named constants in `rules.py`; see docs/adr/0004 and 0005.
+or named constants in `rules.py`; see docs/adr/0005 and 0006.
 """
 
 from __future__ import annotations
@@ -554,7 +554,7 @@ class Vote(models.Model):
 
 
 class Ballot(models.Model):
-    """A secret ballot: a choice and nothing that leads back to the voter (see docs/adr/0005).
+    """A secret ballot: a choice and nothing that leads back to the voter (see docs/adr/0006).
 
     No foreign key to a person, no timestamp, a random UUID key, and the resolution's
     ballots are rewritten in random order at every cast, so that neither ids nor the

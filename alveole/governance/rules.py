@@ -1,4 +1,4 @@
-"""The legal rules of SCOP governance that are arithmetic, in one place (our reading; docs/adr/0004).
+"""The legal rules of SCOP governance that are arithmetic, in one place (our reading; docs/adr/0005).
 
 Sources: loi n° 47-1775 du 10 septembre 1947 (statut de la coopération: one person, one
 vote) and loi n° 78-763 du 19 juillet 1978 (statut des SCOP: employees' share of capital

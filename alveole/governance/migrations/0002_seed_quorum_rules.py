@@ -1,4 +1,4 @@
-"""Seed the quorum rules of SCOP assemblies (our reading of loi 78-763; docs/adr/0004)."""
+"""Seed the quorum rules of SCOP assemblies (our reading of loi 78-763; docs/adr/0005)."""
 
 import datetime
 

@@ -1,6 +1,6 @@
 """Writes of resolutions and votes: open votes, secret ballots, counts in the room, closing.
 
-Secret ballots (docs/adr/0005): a `Ballot` holds the choice and an HMAC keyed by a code
+Secret ballots (docs/adr/0006): a `Ballot` holds the choice and an HMAC keyed by a code
 only the voter holds; a `VoteReceipt` records that the associate voted. Both are written
 in the same transaction, nothing links them, and the resolution's ballots are rewritten
 in random order at every cast so that neither ids nor row order reveal who voted when.
