@@ -91,6 +91,11 @@ urlpatterns = [
         participation.participate_document,
         name="participate_document",
     ),
+    path(
+        "assemblies/<int:pk>/participate/minutes.pdf",
+        participation.participate_minutes,
+        name="participate_minutes",
+    ),
     # …or through the personal link of the convocation.
     path("p/<str:token>/", participation.token_participate, name="token_participate"),
     path(
@@ -115,6 +120,11 @@ urlpatterns = [
         "p/<str:token>/documents/<int:doc_pk>/",
         participation.token_participate_document,
         name="token_participate_document",
+    ),
+    path(
+        "p/<str:token>/minutes.pdf",
+        participation.token_participate_minutes,
+        name="token_participate_minutes",
     ),
     # The board.
     path("board/", board.board, name="board"),

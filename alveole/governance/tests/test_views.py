@@ -171,6 +171,10 @@ def pages(w: World) -> list[tuple[str, dict[str, int]]]:
             reverse("governance:participate_document", args=[a, w.document_pk]),
             {**MANAGERS, "entrepreneur": 200, "staff": 404, "director": 403},
         ),
+        (
+            reverse("governance:participate_minutes", args=[c]),
+            {**MANAGERS, "entrepreneur": 200, "staff": 404, "director": 403},
+        ),
         (reverse("governance:board"), READERS),
         (reverse("governance:mandate_add"), MANAGERS),
     ]
@@ -482,6 +486,13 @@ def test_minutes_pdf(world):
     html = minutes_html(world.closed)
     assert "Pour : 1 — Contre : 0 — Abstentions : 0." in html
     assert "data:image/png;base64," in html  # the signatures are on the attendance sheet
+    # Associates get them from their personal link too.
+    alice = world.personas.entrepreneur.person
+    Convocation.objects.filter(assembly=world.closed, person=alice).update(
+        token_hash=services.token_hash("known-link")
+    )
+    response = Client().get(reverse("governance:token_participate_minutes", args=["known-link"]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
     # Minutes only exist once the assembly is closed.
     assert (
         world.personas.director.client.get(

@@ -476,6 +476,11 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = selectors.assembly_get(user=request.user, pk=pk)
     if assembly.status != Assembly.Status.CLOSED:
         raise PermissionDenied
+    return minutes_response(assembly)
+
+
+def minutes_response(assembly: Assembly) -> HttpResponse:
+    """The minutes of a closed assembly as a PDF download."""
     response = HttpResponse(minutes_pdf(assembly), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="proces-verbal-{assembly.date.isoformat()}-{assembly.pk}.pdf"'

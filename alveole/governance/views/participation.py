@@ -32,7 +32,7 @@ from alveole.governance.models import (
     Vote,
     VoteReceipt,
 )
-from alveole.governance.views.assemblies import serve_document
+from alveole.governance.views.assemblies import minutes_response, serve_document
 from alveole.people.models import Person
 
 CODE_COOKIE_DAYS = 7
@@ -158,6 +158,7 @@ def _page(
             "sign": part.url("participate_sign"),
             "proxy": part.url("participate_proxy"),
             "revoke": part.url("participate_proxy_revoke"),
+            "minutes": part.url("participate_minutes"),
         },
     }
     return render(request, "governance/participate.html", context, status=status)
@@ -272,6 +273,12 @@ def _document(request: HttpRequest, part: Participation, doc_pk: int) -> HttpRes
     return serve_document(get_object_or_404(part.assembly.documents, pk=doc_pk))
 
 
+def _minutes(request: HttpRequest, part: Participation) -> HttpResponse:
+    if part.assembly.status != Assembly.Status.CLOSED:
+        raise PermissionDenied
+    return minutes_response(part.assembly)
+
+
 # The logged-in door.
 
 
@@ -308,6 +315,11 @@ def participate_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResp
     return _document(request, _by_user(request, pk), doc_pk)
 
 
+@login_required
+def participate_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    return _minutes(request, _by_user(request, pk))
+
+
 # The personal-link door.
 
 
@@ -336,3 +348,7 @@ def token_participate_vote(request: HttpRequest, token: str, resolution_pk: int)
 
 def token_participate_document(request: HttpRequest, token: str, doc_pk: int) -> HttpResponse:
     return _document(request, _by_token(token), doc_pk)
+
+
+def token_participate_minutes(request: HttpRequest, token: str) -> HttpResponse:
+    return _minutes(request, _by_token(token))
