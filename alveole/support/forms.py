@@ -287,3 +287,49 @@ class AppointmentFilterForm(forms.Form):
 
 class IntakeFilterForm(forms.Form):
     since = forms.DateField(label=_("Contacts depuis le"), required=False, widget=DATE_WIDGET)
+
+
+class InformationMeetingForm(forms.Form):
+    """An information meeting: who came among the people already known."""
+
+    date = forms.DateField(label=_("Date de la réunion"), widget=DATE_WIDGET)
+    office = forms.ModelChoiceField(
+        label=_("Établissement"), queryset=Office.objects.none(), required=False
+    )
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Personnes déjà connues"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Ctrl ou Cmd + clic pour en choisir plusieurs."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = Office.objects.all()
+        self.fields["attendees"].queryset = entrepreneurs()
+
+
+class NewCandidateForm(forms.Form):
+    """A newcomer at an information meeting; an empty row is ignored."""
+
+    first_name = forms.CharField(label=_("Prénom"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Nom"), max_length=100, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Téléphone"), max_length=30, required=False)
+    postal_code = forms.CharField(label=_("Code postal"), max_length=5, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        filled = any(str(value).strip() for value in data.values() if value)
+        if filled and not (data.get("first_name") or "").strip():
+            self.add_error("first_name", _("Indiquez le prénom."))
+        if filled and not (data.get("last_name") or "").strip():
+            self.add_error("last_name", _("Indiquez le nom."))
+        return data
+
+
+NewCandidateFormSet = forms.formset_factory(NewCandidateForm, extra=4, max_num=30)

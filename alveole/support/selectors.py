@@ -517,3 +517,14 @@ def candidates_due_for_erasure(*, user: Any, at: datetime.date | None = None) ->
         .exclude(user__isnull=False)
         .order_by("last_contact", "last_name", "pk")
     )
+
+
+def recent_information_meetings(*, user: Any, limit: int = 8) -> list[InformationMeeting]:
+    """The last information meetings with their number of attendees (staff only)."""
+    if not can_manage(user):
+        return []
+    return list(
+        InformationMeeting.objects.select_related("office")
+        .annotate(attendee_count=Count("attendees"))
+        .order_by("-date", "-pk")[:limit]
+    )

@@ -24,8 +24,8 @@ from PIL import Image, UnidentifiedImageError
 from alveole.core.formatting import format_date
 from alveole.core.roles import MANAGER_ROLES
 from alveole.core.services import audit_record, model_changes
-from alveole.people.models import Person, PersonKind, User
-from alveole.people.services import person_create
+from alveole.people.models import InformationMeeting, Person, PersonKind, User
+from alveole.people.services import information_meeting_create, person_create
 from alveole.support import mails
 from alveole.support.models import (
     Absence,
@@ -805,3 +805,76 @@ def survey_answer(
         summary=f"Réponse au questionnaire de satisfaction : {response.session_id}",
     )
     return response
+
+
+# --- intake ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewCandidate:
+    """Someone who came to an information meeting and is not in Alvéole yet."""
+
+    first_name: str
+    last_name: str
+    email: str = ""
+    phone: str = ""
+    postal_code: str = ""
+
+
+@transaction.atomic
+def information_meeting_record(
+    *,
+    actor: Any,
+    date: datetime.date,
+    office: Any = None,
+    attendees: list[Person],
+    new_candidates: list[NewCandidate],
+    notes: str = "",
+) -> InformationMeeting:
+    """Record an information meeting; newcomers become candidate files, all or nothing."""
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("Une réunion ne peut pas être enregistrée à l'avance.")})
+    if not attendees and not new_candidates:
+        raise ValidationError(_("Indiquez au moins une personne présente."))
+    wrong = [p for p in attendees if p.kind != PersonKind.ENTREPRENEUR]
+    if wrong:
+        raise ValidationError(
+            {
+                "attendees": _(
+                    "Seul·es les porteur·ses de projet assistent aux réunions : %(names)s."
+                )
+                % {"names": ", ".join(str(p) for p in wrong)}
+            }
+        )
+    people = list(attendees)
+    for index, newcomer in enumerate(new_candidates, start=1):
+        try:
+            people.append(
+                person_create(
+                    actor=actor,
+                    kind=PersonKind.ENTREPRENEUR,
+                    first_name=newcomer.first_name,
+                    last_name=newcomer.last_name,
+                    email=newcomer.email,
+                    phone=newcomer.phone,
+                    postal_code=newcomer.postal_code,
+                    office=office,
+                )
+            )
+        except ValidationError as error:
+            messages = (
+                [m for ms in error.message_dict.values() for m in ms]
+                if hasattr(error, "error_dict")
+                else error.messages
+            )
+            raise ValidationError(
+                _("Nouvelle personne n° %(n)s (%(name)s) : %(errors)s")
+                % {
+                    "n": index,
+                    "name": f"{newcomer.first_name} {newcomer.last_name}".strip(),
+                    "errors": " ".join(messages),
+                }
+            ) from None
+    return information_meeting_create(
+        actor=actor, date=date, office=office, attendees=people, notes=notes.strip()
+    )

@@ -63,4 +63,9 @@ urlpatterns = [
     # intake
     path("intake/", intake.intake_board, name="intake_board"),
     path("intake/erasure/", intake.erasure_list, name="erasure_list"),
+    path(
+        "intake/meetings/new/",
+        intake.information_meeting_create,
+        name="information_meeting_create",
+    ),
 ]

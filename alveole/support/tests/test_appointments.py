@@ -243,3 +243,61 @@ def test_candidates_never_integrated_are_flagged_two_years_after_last_contact(pe
         reverse("support:erasure_list"), {"format": "csv"}
     ).content.decode("utf-8-sig")
     assert "Refus;Rita" in csv_body
+
+
+def _meeting_data(day: str, rows: list[dict], **fields) -> dict:
+    data = {"date": day, "new-TOTAL_FORMS": str(len(rows)), "new-INITIAL_FORMS": "0"} | fields
+    for index, row in enumerate(rows):
+        data |= {f"new-{index}-{key}": value for key, value in row.items()}
+    return data
+
+
+def test_an_information_meeting_creates_the_newcomers_as_candidates(personas):
+    from alveole.people.models import InformationMeeting
+
+    known = make_person(first_name="Karim", last_name="Connu")
+    url = reverse("support:information_meeting_create")
+    day = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    rows = [
+        {
+            "first_name": "Nina",
+            "last_name": "Nouvelle",
+            "email": "nina@example.org",
+            "postal_code": "32000",
+        },
+        {"first_name": "", "last_name": "", "email": ""},
+        {"first_name": "Noah", "last_name": "Neuf", "phone": "06 00 00 00 00"},
+    ]
+    response = personas.staff.client.post(url, _meeting_data(day, rows, attendees=[known.pk]))
+    assert response.status_code == 302
+    meeting = InformationMeeting.objects.get()
+    assert sorted(p.first_name for p in meeting.attendees.all()) == ["Karim", "Nina", "Noah"]
+    nina = Person.objects.get(email="nina@example.org")
+    assert (nina.kind, nina.department, nina.contracts.count()) == ("entrepreneur", "32", 0)
+    board = personas.staff.client.get(reverse("support:intake_board")).content.decode()
+    assert "Nina Nouvelle" in board and "3 personnes" in board
+
+
+def test_a_bad_newcomer_row_refuses_the_whole_meeting(personas):
+    from alveole.people.models import InformationMeeting
+
+    url = reverse("support:information_meeting_create")
+    people = Person.objects.count()
+    day = timezone.localdate().isoformat()
+    rows = [
+        {"first_name": "Nina", "last_name": "Nouvelle"},
+        {"first_name": "Noah", "last_name": "Neuf", "postal_code": "3200"},
+    ]
+    response = personas.staff.client.post(url, _meeting_data(day, rows))
+    assert response.status_code == 400
+    assert "Nouvelle personne n° 2 (Noah Neuf)" in response.content.decode()
+    response = personas.staff.client.post(
+        url, _meeting_data(day, [{"first_name": "Sans", "email": "x@example.org"}])
+    )
+    assert response.status_code == 400 and "Indiquez le nom." in response.content.decode()
+    assert (Person.objects.count(), InformationMeeting.objects.count()) == (people, 0)
+    for persona in (personas.entrepreneur, personas.accountant):
+        assert persona.client.post(url, _meeting_data(day, rows[:1])).status_code == 403
+    assert personas.anonymous.client.get(url).status_code == 302
+    assert personas.director.client.get(url).status_code == 200
+    assert (Person.objects.count(), InformationMeeting.objects.count()) == (people, 0)

@@ -12,7 +12,7 @@ from alveole.support.models import Enrolment
 from alveole.support.tests.conftest import future_slots, make_session, make_workshop
 from tests.factories import make_person
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")

@@ -137,6 +137,7 @@ def test_every_page_gives_each_persona_the_right_status(world, personas):
         (reverse("support:calendar_feed_settings"), MANAGERS),
         (reverse("support:intake_board"), MANAGERS),
         (reverse("support:erasure_list"), MANAGERS),
+        (reverse("support:information_meeting_create"), MANAGERS),
         (reverse("support:register", args=[w.session.registration_token]), PUBLIC),
         (reverse("support:survey_answer", args=[w.survey.token]), PUBLIC),
         (reverse("support:sign_with_link", args=[w.link.token]), PUBLIC),

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alveole.core.dates import today
 from alveole.core.formatting import format_date
+from alveole.core.forms_errors import apply_errors
 from alveole.core.permissions import role_required
 from alveole.core.roles import MANAGER_ROLES
 from alveole.core.services import audit_record
 from alveole.core.tabular import table_response
 from alveole.people.models import IntakeInterview
-from alveole.support import selectors
-from alveole.support.forms import IntakeFilterForm
+from alveole.support import selectors, services
+from alveole.support.forms import InformationMeetingForm, IntakeFilterForm, NewCandidateFormSet
 
 STAGES = [
     (selectors.Stage.MEETING, gettext_lazy("Réunion d'information suivie"),
@@ -41,7 +44,46 @@ def intake_board(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "support/intake_board.html",
-        {"form": form, "since": since, "columns": columns, "erasure_count": erasure_count},
+        {
+            "form": form,
+            "since": since,
+            "columns": columns,
+            "erasure_count": erasure_count,
+            "meetings": selectors.recent_information_meetings(user=request.user),
+        },
+    )
+
+
+@role_required(*MANAGER_ROLES)
+def information_meeting_create(request: HttpRequest) -> HttpResponse:
+    """Record an information meeting; newcomers are created as candidates at the same time."""
+    form = InformationMeetingForm(request.POST or None, initial={"date": today()})
+    newcomers = NewCandidateFormSet(request.POST or None, prefix="new")
+    if request.method == "POST" and form.is_valid() and newcomers.is_valid():
+        rows = [row for row in newcomers.cleaned_data if row and any(row.values())]
+        try:
+            meeting = services.information_meeting_record(
+                actor=request.user,
+                date=form.cleaned_data["date"],
+                office=form.cleaned_data["office"],
+                attendees=list(form.cleaned_data["attendees"]),
+                new_candidates=[services.NewCandidate(**row) for row in rows],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(meeting)s enregistrée : %(n)s personne(s).")
+                % {"meeting": meeting, "n": meeting.attendees.count()},
+            )
+            return redirect("support:intake_board")
+    return render(
+        request,
+        "support/information_meeting_form.html",
+        {"form": form, "newcomers": newcomers},
+        status=400 if request.method == "POST" else 200,
     )
 
 
