@@ -1,6 +1,6 @@
 """Payroll figures per person and month, the businesses they are charged to, and the
 cooperative's contribution rules (which need businesses, hence here and not in `coop`:
-see docs/adr/0004-contribution-rules-in-payroll.md)."""
+see docs/adr/0007-contribution-rules-in-payroll.md)."""
 
 from __future__ import annotations
 

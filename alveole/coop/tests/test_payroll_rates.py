@@ -102,3 +102,16 @@ def test_new_parameters_supersede():
     assert payroll_parameters_at(D(2026, 10, 31)).smic_hourly_cents == 1202
     assert payroll_parameters_at(D(2026, 11, 1)).smic_hourly_cents == 1230
     assert PayrollParameters.objects.get(valid_from=D(2026, 1, 1)).valid_to == D(2026, 10, 31)
+
+
+def test_the_admin_shows_rates_but_does_not_edit_them(personas):
+    client = personas.director.client
+    assert client.get("/admin/coop/payrollrate/").status_code == 200
+    rate = PayrollRate.objects.get(code="maladie")
+    response = client.get(f"/admin/coop/payrollrate/{rate.pk}/change/")
+    assert response.status_code == 200
+    assert "absorbé par la RGDU" in response.content.decode()
+    assert client.get("/admin/coop/payrollrate/add/").status_code == 403
+    assert client.post(f"/admin/coop/payrollrate/{rate.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert PayrollRate.objects.filter(pk=rate.pk).exists()
+    assert personas.staff.client.get("/admin/coop/payrollrate/").status_code == 302
