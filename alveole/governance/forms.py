@@ -243,7 +243,9 @@ class VoteForm(forms.Form):
                 else _("Au nom de %(person)s (procuration)") % {"person": person}
             )
             self.fields[f"choice_{person.pk}"] = forms.ChoiceField(
-                label=label, choices=Choice.choices, widget=forms.RadioSelect
+                label=label,
+                choices=Choice.choices,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
         if secret:
             self.fields["secret_code"] = forms.CharField(

@@ -374,13 +374,20 @@ def test_online_signature_and_secret_vote_through_the_pages(world):
 
     vote_url = reverse("governance:participate_vote", args=[assembly.pk, world.resolution.pk])
     alice = world.personas.entrepreneur.person
-    response = alice_client.post(vote_url, {f"choice_{alice.pk}": "against"}, follow=True)
+    response = alice_client.post(
+        vote_url, {f"r{world.resolution.pk}-choice_{alice.pk}": "against"}, follow=True
+    )
     body = response.content.decode()
     assert "Votre code secret" in body
     cookie = f"alveole_vote_{assembly.pk}_{alice.pk}"
     assert response.redirect_chain and alice_client.cookies[cookie]["httponly"]
     # Changing the secret vote from the same device uses the remembered code.
-    assert alice_client.post(vote_url, {f"choice_{alice.pk}": "for"}).status_code == 302
+    assert (
+        alice_client.post(
+            vote_url, {f"r{world.resolution.pk}-choice_{alice.pk}": "for"}
+        ).status_code
+        == 302
+    )
     assert list(Ballot.objects.values_list("choice", flat=True)) == ["for"]
     assert VoteReceipt.objects.count() == 1
 
@@ -396,7 +403,12 @@ def test_online_signature_and_secret_vote_through_the_pages(world):
     ]
     seen_for = [_render(director, url) for url in urls]
     own_for = _render(alice_client, reverse("governance:participate", args=[assembly.pk]))
-    assert alice_client.post(vote_url, {f"choice_{alice.pk}": "against"}).status_code == 302
+    assert (
+        alice_client.post(
+            vote_url, {f"r{world.resolution.pk}-choice_{alice.pk}": "against"}
+        ).status_code
+        == 302
+    )
     assert list(Ballot.objects.values_list("choice", flat=True)) == ["against"]
     assert [_render(director, url) for url in urls] == seen_for
     assert _render(alice_client, reverse("governance:participate", args=[assembly.pk])) == own_for
@@ -500,3 +512,47 @@ def test_minutes_pdf(world):
         ).status_code
         == 403
     )
+
+
+def test_staff_prepare_and_convene_an_assembly_through_the_pages(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    client = world.personas.staff.client
+    starts = (timezone.localtime() + datetime.timedelta(days=30)).strftime("%Y-%m-%dT10:00")
+    response = client.post(
+        reverse("governance:assembly_create"),
+        {"kind": "extraordinary", "title": "AGE statuts", "starts_at": starts, "place": "Auch"},
+    )
+    assembly = Assembly.objects.get(title="AGE statuts")
+    assert response.status_code == 302 and assembly.kind == "extraordinary"
+    client.post(reverse("governance:agenda_add", args=[assembly.pk]), {"agenda-title": "Statuts"})
+    client.post(
+        reverse("governance:resolution_add", args=[assembly.pk]),
+        {"resolution-title": "Modification", "resolution-text": "Article 5…",
+         "resolution-majority": "two_thirds", "resolution-secret": "on"},
+    )  # fmt: skip
+    assert list(assembly.agenda.values_list("title", flat=True)) == ["Statuts"]
+    resolution = assembly.resolutions.get()
+    assert (resolution.majority, resolution.secret) == ("two_thirds", True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("governance:convene", args=[assembly.pk]))
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [world.personas.entrepreneur.person.email, world.carol.email]
+    )
+    assert "http://testserver/governance/p/" in mailoutbox[0].body
+    page = client.get(reverse("governance:assembly", args=[assembly.pk])).content.decode()
+    assert "Convocations (2)" in page and "remis" in page
+    # A proxy beyond the rules is refused on the page with the reason.
+    bob = world.personas.other_entrepreneur.person
+    response = client.post(
+        reverse("governance:proxy_add", args=[assembly.pk]),
+        {"grantor": world.carol.pk, "holder": bob.pk},
+    )
+    assert response.status_code == 400  # Bob is not offered: not an associate
+    assert not Proxy.objects.filter(assembly=assembly).exists()
+    response = client.post(
+        reverse("governance:proxy_add", args=[assembly.pk]),
+        {"grantor": world.carol.pk, "holder": world.personas.entrepreneur.person.pk},
+    )
+    assert response.status_code == 302
+    assert Proxy.objects.filter(assembly=assembly).count() == 1

@@ -134,10 +134,8 @@ def assembly_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sheet": sheet,
         "quorum": selectors.assembly_quorum(assembly),
         "resolutions": resolutions,
-        "agenda_form": AgendaItemForm(),
-        "document_form": DocumentForm(),
-        "resolution_form": ResolutionForm(),
-        "proxy_form": ProxyForm(assembly=assembly),
+        "agenda_form": AgendaItemForm(prefix="agenda"),
+        "resolution_form": ResolutionForm(prefix="resolution"),
     }
     return render(request, "governance/assembly_detail.html", context)
 
@@ -146,7 +144,7 @@ def assembly_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = _managed(request, pk)
-    form = AgendaItemForm(request.POST)
+    form = AgendaItemForm(request.POST, prefix="agenda")
     if form.is_valid():
         _run(
             request,
@@ -362,7 +360,7 @@ def proxy_revoke(request: HttpRequest, pk: int, proxy_pk: int) -> HttpResponse:
 @require_POST
 def resolution_add(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = _managed(request, pk)
-    form = ResolutionForm(request.POST)
+    form = ResolutionForm(request.POST, prefix="resolution")
     if form.is_valid():
         _run(
             request,

@@ -116,7 +116,9 @@ def _page(
         )
         form = forms.get(resolution.pk)
         if form is None and resolution.status == Resolution.Status.OPEN and rights:
-            form = VoteForm(rights=rights, voter=person, secret=resolution.secret)
+            form = VoteForm(
+                rights=rights, voter=person, secret=resolution.secret, prefix=f"r{resolution.pk}"
+            )
         resolutions.append(
             {
                 "resolution": resolution,
@@ -232,7 +234,10 @@ def _vote(request: HttpRequest, part: Participation, resolution_pk: int) -> Http
     """Cast or change one's votes (and one's proxies') on a resolution."""
     resolution = get_object_or_404(part.assembly.resolutions, pk=resolution_pk)
     rights = selectors.voting_rights(part.assembly, part.person)
-    form = VoteForm(request.POST, rights=rights, voter=part.person, secret=resolution.secret)
+    form = VoteForm(
+        request.POST, rights=rights, voter=part.person, secret=resolution.secret,
+        prefix=f"r{resolution.pk}",
+    )  # fmt: skip
     if form.is_valid():
         typed = form.cleaned_data.get("secret_code", "")
         remembered = request.COOKIES.get(part.cookie_name(), "")
