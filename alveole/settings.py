@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "alveole.coop",
     "alveole.people",
     "alveole.businesses",
+    "alveole.ledger",
     "alveole.einvoicing",
     "alveole.purchases",
     "alveole.sales",

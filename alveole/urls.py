@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/", include("alveole.people.urls")),
     path("businesses/", include("alveole.businesses.urls")),
     path("sales/", include("alveole.sales.urls")),
+    path("ledger/", include("alveole.ledger.urls")),
     path("purchases/", include("alveole.purchases.urls")),
     path("payroll/", include("alveole.payroll.urls")),
     path("support/", include("alveole.support.urls")),
