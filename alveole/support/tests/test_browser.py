@@ -13,7 +13,10 @@ from alveole.support import pdf, services
 from alveole.support.models import Signature
 from alveole.support.tests.conftest import future_slots, make_session, make_workshop
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _draw(page) -> None:

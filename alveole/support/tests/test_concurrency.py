@@ -10,14 +10,16 @@ from django.db import connection, connections
 from alveole.support import services
 from alveole.support.models import Enrolment
 from alveole.support.tests.conftest import future_slots, make_session, make_workshop
-from tests.factories import make_person
+from tests.factories import Role, make_person, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
-def test_simultaneous_enrolments_never_exceed_the_places(personas):
-    session = make_session(make_workshop(capacity=1), personas.staff.user, future_slots())
+def test_simultaneous_enrolments_never_exceed_the_places():
+    # No persona here: after a browser test the seeded reference data may be gone.
+    trainer = make_user(Role.STAFF)
+    session = make_session(make_workshop(capacity=1), trainer, future_slots())
     people = [make_person() for _ in range(6)]
     barrier = threading.Barrier(len(people))
     errors: list[BaseException] = []
