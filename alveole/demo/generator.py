@@ -41,7 +41,8 @@ from alveole.coop.services import (
 from alveole.core import dates
 from alveole.core.roles import Role
 from alveole.demo import data
-from alveole.demo.plan import Event, PersonPlan, Plan, build_plan
+from alveole.demo.plan import build_plan
+from alveole.demo.records import Event, PersonPlan, Plan
 from alveole.people.models import Associateship, Contract, Person, PersonKind, Status, User
 from alveole.people.services import (
     associate_join,

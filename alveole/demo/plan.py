@@ -13,18 +13,31 @@ from __future__ import annotations
 
 import datetime
 import itertools
-import math
 import random
-import unicodedata
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from alveole.core.dates import add_months
 from alveole.demo import data
+from alveole.demo.calendar import (
+    DAY,
+    assembly_dates,
+    first_of_next_month,
+    last_day_of_month,
+    meeting_date_before,
+    nth_weekday,
+)
+from alveole.demo.draws import Deck, Strata, apportion, ascii_slug, share
+from alveole.demo.records import (
+    ORDER,
+    BusinessPlan,
+    ContractPlan,
+    Event,
+    PersonPlan,
+    Plan,
+)
 
 D = datetime.date
-DAY = datetime.timedelta(days=1)
 
 # How people move through the cooperative (tuned so that the yearly flows look like the
 # seed's: ~80 intake interviews, ~45 integrated, ~8 associates joining and ~7 leaving).
@@ -52,223 +65,6 @@ STOCK_SALARIED = 15
 # Targets on 31 December of the last full year (for scale 1).
 TARGET_MEMBERS = 130
 TARGET_ENTREPRENEUR_ASSOCIATES = 52
-
-
-class Deck:
-    """Draws values in fixed proportions with little drift: a shuffled deck, refilled when empty."""
-
-    def __init__(self, rng: random.Random, weights: dict[Any, int]) -> None:
-        self.rng = rng
-        self.values = [value for value, weight in weights.items() for _ in range(weight)]
-        self.cards: list[Any] = []
-
-    def draw(self) -> Any:
-        if not self.cards:
-            self.cards = list(self.values)
-            self.rng.shuffle(self.cards)
-        return self.cards.pop()
-
-
-def share(rng: random.Random, yes: float) -> Deck:
-    """A deck of True/False in a given proportion (to the nearest 5 %)."""
-    cards = round(yes * 20)
-    return Deck(rng, {True: cards, False: 20 - cards})
-
-
-class Strata:
-    """Uniform draws in [0, 1) spread evenly: every ten draws fall one in each tenth.
-
-    Durations drawn through it (CAPE lengths, time until leaving) vary from person to
-    person like random ones, but ten people always look like the distribution.
-    """
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        self.tenths = Deck(rng, dict.fromkeys(range(10), 1))
-
-    def draw(self) -> float:
-        return (self.tenths.draw() + self.rng.random()) / 10
-
-    def triangular(self, low: float, high: float, mode: float) -> float:
-        """The inverse distribution function of random.triangular, on a stratified draw."""
-        u, c = self.draw(), (mode - low) / (high - low)
-        if u > c:
-            u, c, low, high = 1 - u, 1 - c, high, low
-        return low + (high - low) * math.sqrt(u * c)
-
-    def years_until_leaving(self, yearly_rate: float) -> float:
-        """Years until an event that happens to `yearly_rate` of the people each year."""
-        return -math.log(1 - self.draw()) / -math.log(1 - yearly_rate)
-
-
-@dataclass(eq=False)
-class ContractPlan:
-    """A planned contract: CAPE (with its planned end), CESA or staff (with hours)."""
-
-    key: int
-    kind: str
-    start: datetime.date
-    planned_end: datetime.date | None = None
-    monthly_hours: Decimal | None = None
-
-
-@dataclass(eq=False)
-class PersonPlan:
-    """A planned person, their demographics and a summary of their path for counting."""
-
-    key: int
-    kind: str
-    first_name: str
-    last_name: str
-    birth_date: datetime.date
-    email: str
-    phone: str
-    address: str
-    postal_code: str
-    city: str
-    office: str
-    entry_situation: str = ""
-    has_other_income: bool | None = None
-    follow_up: str | None = None  # the staff key of their accompagnateur·rice
-    notes: str = ""
-    staff_key: str | None = None
-    role: str | None = None  # the account to open (entrepreneurs: when they have a contract)
-    contracts: list[ContractPlan] = field(default_factory=list)
-    associate_from: datetime.date | None = None
-    associate_until: datetime.date | None = None
-    exit_date: datetime.date | None = None
-    settled: bool = False  # in CESA, likely to stay and become an associate
-    business: BusinessPlan | None = None
-
-    @property
-    def entered(self) -> datetime.date | None:
-        return self.contracts[0].start if self.contracts else None
-
-    def member_at(self, day: datetime.date) -> bool:
-        """A running CAPE or CESA at the date (the plan never leaves a gap between them)."""
-        return (
-            self.kind == "entrepreneur"
-            and self.entered is not None
-            and self.entered <= day
-            and (self.exit_date is None or day < self.exit_date)
-        )
-
-    def associate_at(self, day: datetime.date) -> bool:
-        return (
-            self.associate_from is not None
-            and self.associate_from <= day
-            and (self.associate_until is None or day < self.associate_until)
-        )
-
-    def cesa(self) -> ContractPlan | None:
-        return next((c for c in self.contracts if c.kind == "cesa"), None)
-
-
-@dataclass(eq=False)
-class BusinessPlan:
-    """A planned business and who works in it from when."""
-
-    key: int
-    name: str
-    code: str
-    sector: str
-    start: datetime.date
-    main: PersonPlan
-    members: list[tuple[PersonPlan, datetime.date]] = field(default_factory=list)
-
-
-@dataclass
-class Event:
-    """One write of the plan: a service call at a date, in a stable order."""
-
-    date: datetime.date
-    order: int
-    seq: int
-    action: str
-    args: dict[str, Any]
-
-    @property
-    def sort_key(self) -> tuple[datetime.date, int, int]:
-        return (self.date, self.order, self.seq)
-
-
-# Same-day order of the actions: a person exists before they attend, sign, leave…
-ORDER = {
-    "person": 0, "staff_contract": 1, "meeting": 2, "interview": 3, "cape_start": 4,
-    "cesa_start": 4, "business": 5, "membership": 5, "cape_renew": 6, "cesa_amend": 6,
-    "associate_join": 7, "associate_leave": 7, "contract_end": 7, "membership_handover": 8,
-    "membership_end": 8, "business_close": 9, "exit": 9,
-}  # fmt: skip
-
-
-@dataclass
-class Plan:
-    """Everything the generator writes, in the order it writes it."""
-
-    today: datetime.date
-    first_year: int
-    last_full_year: int
-    founded: datetime.date
-    people: list[PersonPlan]
-    businesses: list[BusinessPlan]
-    staff_events: list[Event]
-    path_events: list[Event]
-
-    @property
-    def census_day(self) -> datetime.date:
-        return D(self.last_full_year, 12, 31)
-
-
-def apportion[K](weights: dict[K, int], total: int) -> dict[K, int]:
-    """Split `total` in proportion to `weights` (largest remainders; the counts add up)."""
-    exact = {key: total * weight / sum(weights.values()) for key, weight in weights.items()}
-    counts = {key: int(value) for key, value in exact.items()}
-    left = total - sum(counts.values())
-    for key in sorted(exact, key=lambda k: exact[k] - counts[k], reverse=True)[:left]:
-        counts[key] += 1
-    return counts
-
-
-def ascii_slug(text: str) -> str:
-    """Lower-case ASCII letters only: "Léa Da Silva" → "leadasilva"."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in plain.lower() if ch.isalpha())
-
-
-def last_day_of_month(day: datetime.date) -> datetime.date:
-    return add_months(day.replace(day=1), 1) - DAY
-
-
-def first_of_next_month(day: datetime.date) -> datetime.date:
-    return add_months(day.replace(day=1), 1)
-
-
-def nth_weekday(year: int, month: int, weekday: int, n: int) -> datetime.date:
-    """The n-th (1-based) given weekday (0 = Monday) of a month."""
-    first = D(year, month, 1)
-    return first + datetime.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
-
-
-def assembly_dates(year: int) -> list[datetime.date]:
-    """The two general assemblies of a year (June and December), where associates join."""
-    return [nth_weekday(year, 6, 4, 2), nth_weekday(year, 12, 4, 2)]
-
-
-def meeting_date_before(office: str, day: datetime.date) -> datetime.date:
-    """The last information meeting of an office at least a week before a date.
-
-    Auch holds them on the first Tuesday of the month, Tarbes on the second Thursday;
-    none in August.
-    """
-    weekday, n = (1, 1) if office == "Auch" else (3, 2)
-    limit = day - datetime.timedelta(days=7)
-    month = limit.replace(day=1)
-    while True:
-        if month.month != 8:
-            meeting = nth_weekday(month.year, month.month, weekday, n)
-            if meeting <= limit:
-                return meeting
-        month = add_months(month, -1)
 
 
 class Planner:
