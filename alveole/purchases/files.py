@@ -1,0 +1,94 @@
+"""Files people send: receipts (photo or PDF) and received e-invoices, checked by content.
+
+The type is decided by the file's first bytes, never by its name or the browser's claim:
+a receipt must really be a JPEG, PNG, WebP, HEIC or PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+#: A phone photo is 2–8 MB; a scanned receipt PDF less.
+RECEIPT_MAX_BYTES = 10 * 1024 * 1024
+
+#: Content types of receipts, by signature; HEIC is what iPhones take by default.
+RECEIPT_TYPES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "image/heic": ".heic",
+    "application/pdf": ".pdf",
+}
+
+
+def sniff(content: bytes) -> str | None:
+    """The content type of a receipt from its first bytes, or None when it is none of ours."""
+    head = content[:32]
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim"):
+        return "image/heic"
+    if b"%PDF-" in content[:1024]:
+        return "application/pdf"
+    return None
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file's bytes, its name as sent, its real content type and its SHA-256."""
+
+    content: bytes
+    filename: str
+    content_type: str
+    sha256: str
+
+
+def read_upload(upload: UploadedFile | bytes, filename: str | None = None) -> tuple[bytes, str]:
+    """The bytes and name of an uploaded file (or of bytes given with their name)."""
+    if isinstance(upload, bytes):
+        return upload, filename or "fichier"
+    upload.seek(0)
+    return upload.read(), filename or upload.name or "fichier"
+
+
+def check_receipt(content: bytes, filename: str) -> CheckedFile:
+    """Accept a receipt photo or PDF of reasonable size, or say why not."""
+    if not content:
+        raise ValidationError({"receipt": _("Le justificatif est vide.")}, code="empty")
+    if len(content) > RECEIPT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "receipt": _(
+                    "Le justificatif dépasse la taille maximale (%(max)s Mo) : réduisez la photo "
+                    "ou le PDF."
+                )
+                % {"max": RECEIPT_MAX_BYTES // (1024 * 1024)}
+            },
+            code="too_big",
+        )
+    content_type = sniff(content)
+    if content_type is None:
+        raise ValidationError(
+            {
+                "receipt": _(
+                    "Le justificatif doit être une photo (JPEG, PNG, WebP, HEIC) ou un PDF."
+                )
+            },
+            code="bad_type",
+        )
+    return CheckedFile(content, filename[:255], content_type, hashlib.sha256(content).hexdigest())
+
+
+def einvoice_max_bytes() -> int:
+    """The largest received e-invoice accepted: the import limit of the settings."""
+    return int(settings.ALVEOLE_IMPORT_MAX_BYTES)
