@@ -319,7 +319,12 @@ PAYROLL_PARAMETER_FIELDS = (
 )  # fmt: skip
 
 
-def _supersede(model: type, current: Any, valid_from: datetime.date, what: str) -> None:
+def _supersede(
+    model: type[PayrollRate] | type[PayrollParameters],
+    current: Any,
+    valid_from: datetime.date,
+    what: str,
+) -> None:
     """Close the version in force so that a new one starts on `valid_from` (never rewrite one)."""
     if current is None:
         return
@@ -344,15 +349,19 @@ def payroll_rate_create(
     unknown = set(fields) - set(PAYROLL_RATE_FIELDS)
     if unknown:
         raise TypeError(f"unknown payroll rate fields: {sorted(unknown)}")
-    later = PayrollRate.objects.filter(code=code, valid_from__gte=valid_from).order_by("valid_from")
-    if later.exists():
+    later = (
+        PayrollRate.objects.filter(code=code, valid_from__gte=valid_from)
+        .order_by("valid_from")
+        .first()
+    )
+    if later is not None:
         raise ValidationError(
             {
                 "valid_from": _(
                     "Une version du taux « %(code)s » commence déjà le %(date)s : la nouvelle "
                     "version doit commencer après."
                 )
-                % {"code": code, "date": format_date(later.first().valid_from)}
+                % {"code": code, "date": format_date(later.valid_from)}
             }
         )
     current = (
