@@ -137,9 +137,12 @@ class PayrollRecordForm(forms.Form):
                     for name, field in AMOUNT_FIELDS.items()
                 },
             }
-            for index, charge in enumerate(record.charges.all(), start=1):
+            charges = list(record.charges.all())
+            for index, charge in enumerate(charges, start=1):
                 initial[f"business_{index}"] = charge.business_id
-                initial[f"amount_{index}"] = from_cents(charge.amount_cents)
+                # One business bears the whole cost: left blank, it follows a corrected cost.
+                if len(charges) > 1:
+                    initial[f"amount_{index}"] = from_cents(charge.amount_cents)
             kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         people = payable_people(user)

@@ -268,6 +268,8 @@ def test_edit_and_delete(personas, records):
     response = client.get(reverse("payroll:edit", args=[record.pk]))
     assert response.status_code == 200
     assert response.context["form"].initial["gross"] == Decimal("1823.03")
+    assert response.context["form"].initial["business_1"] == personas.entrepreneur.business.pk
+    assert "amount_1" not in response.context["form"].initial  # the whole cost, whatever it becomes
     response = client.post(
         reverse("payroll:edit", args=[record.pk]),
         form_data(personas.entrepreneur.person, month="2026-03", employer_contributions="780.53",
