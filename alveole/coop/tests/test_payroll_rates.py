@@ -112,6 +112,9 @@ def test_the_admin_shows_rates_but_does_not_edit_them(personas):
     assert response.status_code == 200
     assert "absorbé par la RGDU" in response.content.decode()
     assert client.get("/admin/coop/payrollrate/add/").status_code == 403
-    assert client.post(f"/admin/coop/payrollrate/{rate.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        client.post(f"/admin/coop/payrollrate/{rate.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
     assert PayrollRate.objects.filter(pk=rate.pk).exists()
     assert personas.staff.client.get("/admin/coop/payrollrate/").status_code == 302
