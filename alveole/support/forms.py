@@ -13,7 +13,14 @@ from alveole.coop.models import Office
 from alveole.core.money import from_cents, to_cents
 from alveole.core.roles import MANAGER_ROLES
 from alveole.people.models import Person, PersonKind, User
-from alveole.support.models import Appointment, HalfDay, Workshop, WorkshopKind, WorkshopSession
+from alveole.support.models import (
+    Appointment,
+    HalfDay,
+    QualityEvent,
+    Workshop,
+    WorkshopKind,
+    WorkshopSession,
+)
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -333,3 +340,39 @@ class NewCandidateForm(forms.Form):
 
 
 NewCandidateFormSet = forms.formset_factory(NewCandidateForm, extra=4, max_num=30)
+
+
+class QualityEventForm(forms.Form):
+    """A complaint or an improvement action."""
+
+    kind = forms.ChoiceField(label=_("Type"), choices=QualityEvent.Kind.choices)
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    origin = forms.CharField(
+        label=_("Origine"),
+        max_length=120,
+        required=False,
+        help_text=_("Stagiaire, formateur·rice, financeur, questionnaire de satisfaction…"),
+    )
+    workshop = forms.ModelChoiceField(
+        label=_("Atelier"), queryset=Workshop.objects.none(), required=False
+    )
+    complaint = forms.ModelChoiceField(
+        label=_("En réponse à la réclamation"),
+        queryset=QualityEvent.objects.none(),
+        required=False,
+    )
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].queryset = Workshop.objects.order_by("title")
+        self.fields["complaint"].queryset = QualityEvent.objects.filter(
+            kind=QualityEvent.Kind.COMPLAINT
+        ).order_by("-date")
+
+
+class QualityCloseForm(forms.Form):
+    response = forms.CharField(
+        label=_("Réponse apportée / résultat"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    closed_on = forms.DateField(label=_("Traitée le"), widget=DATE_WIDGET)

@@ -563,3 +563,72 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Flux d’agenda')} — {self.user}"
+
+
+# --- quality (Qualiopi indicators 31 and 32) ----------------------------------------------
+
+
+class QualityEvent(TimeStampedModel):
+    """A complaint received (indicator 31) or an improvement action decided (indicator 32)."""
+
+    class Kind(models.TextChoices):
+        COMPLAINT = "complaint", _("Réclamation")
+        IMPROVEMENT = "improvement", _("Action d'amélioration")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("En cours")
+        CLOSED = "closed", _("Traitée")
+
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    origin = models.CharField(
+        _("origine"),
+        max_length=120,
+        blank=True,
+        help_text=_("Stagiaire, formateur·rice, financeur, questionnaire de satisfaction…"),
+    )
+    workshop = models.ForeignKey(
+        Workshop,
+        verbose_name=_("atelier"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quality_events",
+    )
+    session = models.ForeignKey(
+        WorkshopSession,
+        verbose_name=_("session"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quality_events",
+    )
+    complaint = models.ForeignKey(
+        "self",
+        verbose_name=_("en réponse à la réclamation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="improvements",
+        limit_choices_to={"kind": "complaint"},
+    )
+    description = models.TextField(_("description"))
+    response = models.TextField(_("réponse apportée / résultat"), blank=True)
+    status = models.CharField(
+        _("statut"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    closed_on = models.DateField(_("traitée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("réclamation ou action d'amélioration")
+        verbose_name_plural = _("réclamations et actions d'amélioration")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(closed_on__isnull=False),
+                name="quality_closed_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} du {self.date:%d/%m/%Y}"

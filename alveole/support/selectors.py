@@ -39,6 +39,7 @@ from alveole.support.models import (
     Appointment,
     Enrolment,
     NextStep,
+    QualityEvent,
     Signature,
     Slot,
     SurveyResponse,
@@ -528,3 +529,21 @@ def recent_information_meetings(*, user: Any, limit: int = 8) -> list[Informatio
         .annotate(attendee_count=Count("attendees"))
         .order_by("-date", "-pk")[:limit]
     )
+
+
+def quality_events(*, user: Any, kind: str = "", status: str = "") -> QuerySet[QualityEvent]:
+    """Complaints and improvement actions (staff and direction only)."""
+    if not can_manage(user):
+        return QualityEvent.objects.none()
+    events = QualityEvent.objects.select_related("workshop", "session", "complaint").annotate(
+        session_date=Min("session__slots__date")
+    )
+    if kind:
+        events = events.filter(kind=kind)
+    if status:
+        events = events.filter(status=status)
+    return events.order_by("-date", "-pk")
+
+
+def quality_event_get(*, user: Any, pk: int) -> QualityEvent:
+    return get_object_or_404(quality_events(user=user), pk=pk)

@@ -31,6 +31,7 @@ from alveole.support.models import (
     Absence,
     Enrolment,
     HalfDay,
+    QualityEvent,
     Signature,
     SigningLink,
     Slot,
@@ -878,3 +879,73 @@ def information_meeting_record(
     return information_meeting_create(
         actor=actor, date=date, office=office, attendees=people, notes=notes.strip()
     )
+
+
+# --- quality (Qualiopi indicators 31 and 32) -------------------------------------------
+
+
+@transaction.atomic
+def quality_event_record(
+    *,
+    actor: Any,
+    kind: str,
+    date: datetime.date,
+    description: str,
+    origin: str = "",
+    workshop: Workshop | None = None,
+    session: WorkshopSession | None = None,
+    complaint: QualityEvent | None = None,
+) -> QualityEvent:
+    """Record a complaint received or an improvement action decided."""
+    errors: dict[str, list[str]] = {}
+    if kind not in QualityEvent.Kind.values:
+        errors["kind"] = [_("Type inconnu.")]
+    if not (description or "").strip():
+        errors["description"] = [_("Décrivez la réclamation ou l'action.")]
+    if date is None or date > timezone.localdate():
+        errors["date"] = [_("La date ne peut pas être dans le futur.")]
+    if session is not None and workshop is not None and session.workshop_id != workshop.pk:
+        errors["session"] = [_("Cette session n'est pas une session de l'atelier choisi.")]
+    if complaint is not None and (
+        kind != QualityEvent.Kind.IMPROVEMENT or complaint.kind != QualityEvent.Kind.COMPLAINT
+    ):
+        errors["complaint"] = [_("Seule une action d'amélioration répond à une réclamation.")]
+    if errors:
+        raise ValidationError(errors)
+    event = QualityEvent.objects.create(
+        kind=kind,
+        date=date,
+        description=description.strip(),
+        origin=(origin or "").strip(),
+        workshop=workshop or (session.workshop if session is not None else None),
+        session=session,
+        complaint=complaint,
+    )
+    audit_record(actor=actor, action="create", target=event, summary=str(event))
+    return event
+
+
+@transaction.atomic
+def quality_event_close(
+    *, actor: Any, event: QualityEvent, response: str, closed_on: datetime.date
+) -> QualityEvent:
+    """Close a complaint or an action with what was answered or achieved."""
+    event = QualityEvent.objects.select_for_update().get(pk=event.pk)
+    if event.status == QualityEvent.Status.CLOSED:
+        raise ValidationError(_("Elle est déjà traitée."))
+    if not (response or "").strip():
+        raise ValidationError({"response": _("Indiquez la réponse apportée ou le résultat.")})
+    if closed_on is None or closed_on < event.date or closed_on > timezone.localdate():
+        raise ValidationError(
+            {
+                "closed_on": _(
+                    "La date de traitement suit la date de l'événement, sans dépasser aujourd'hui."
+                )
+            }
+        )
+    event.response = response.strip()
+    event.closed_on = closed_on
+    event.status = QualityEvent.Status.CLOSED
+    event.save(update_fields=["response", "closed_on", "status", "updated_at"])
+    audit_record(actor=actor, action="update", target=event, summary=f"{event} traitée")
+    return event

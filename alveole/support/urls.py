@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from alveole.support.views import appointments, attendance, intake, public, workshops
+from alveole.support.views import appointments, attendance, intake, public, quality, workshops
 
 app_name = "support"
 urlpatterns = [
@@ -68,4 +68,9 @@ urlpatterns = [
         intake.information_meeting_create,
         name="information_meeting_create",
     ),
+    # quality (Qualiopi indicators 31 and 32)
+    path("quality/", quality.quality_list, name="quality_list"),
+    path("quality/new/", quality.quality_create, name="quality_create"),
+    path("quality/<int:pk>/", quality.quality_detail, name="quality_detail"),
+    path("quality/<int:pk>/close/", quality.quality_close, name="quality_close"),
 ]
