@@ -523,6 +523,15 @@ def signing_window(slot: Slot) -> tuple[datetime.datetime, datetime.datetime]:
     return slot.starts_at - SIGNING_OPENS_BEFORE, slot.ends_at + SIGNING_CLOSES_AFTER
 
 
+def signing_refusal(slot: Slot, now: datetime.datetime | None = None) -> str:
+    """Why the half-day cannot be signed now ("" when it can): shown before anyone draws."""
+    try:
+        _check_signing_open(slot, now or _now())
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
+
+
 def _check_signing_open(slot: Slot, now: datetime.datetime) -> None:
     if slot.session.status == WorkshopSession.Status.CANCELLED:
         raise ValidationError(_("Cette session est annulée."))

@@ -518,3 +518,17 @@ def test_list_pages_do_not_grow_their_queries_with_rows(world, personas):
     _grow(personas, world.workshop)
     many = [_count(client, url) for client, url in urls]
     assert many == few
+
+
+def test_the_signing_page_says_at_once_when_the_half_day_is_not_open(world, personas, clock):
+    w = world
+    afternoon = w.session.slot_list[1]
+    url = reverse("support:sign_with_link", args=[w.link.token])
+    clock.at(afternoon.starts_at - datetime.timedelta(hours=2))
+    body = personas.anonymous.client.get(url).content.decode()
+    assert "Cette demi-journée n&#x27;a pas commencé" in body and "<canvas" not in body
+    clock.at(afternoon.ends_at + datetime.timedelta(hours=5))
+    body = personas.anonymous.client.get(url).content.decode()
+    assert "est close" in body and "<canvas" not in body
+    clock.at(afternoon.starts_at)
+    assert "<canvas" in personas.anonymous.client.get(url).content.decode()

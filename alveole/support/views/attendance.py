@@ -62,7 +62,7 @@ def _sign_page(
         request,
         "support/sign.html",
         {"slot": slot, "session": slot.session, "signer": signer, "form": form, "action": action,
-         "back": back},
+         "back": back, "refusal": services.signing_refusal(slot) if not form.errors else ""},
         status=status,
     )  # fmt: skip
 
