@@ -16,6 +16,7 @@ from alveole.people.models import Person, PersonKind, User
 from alveole.support.models import (
     Appointment,
     HalfDay,
+    Programme,
     QualityEvent,
     Workshop,
     WorkshopKind,
@@ -376,3 +377,41 @@ class QualityCloseForm(forms.Form):
         label=_("Réponse apportée / résultat"), widget=forms.Textarea(attrs={"rows": 3})
     )
     closed_on = forms.DateField(label=_("Traitée le"), widget=DATE_WIDGET)
+
+
+class ProgrammeForm(forms.Form):
+    """A programme for a funder, or a co-development group, with its sessions and members."""
+
+    kind = forms.ChoiceField(label=_("Type"), choices=Programme.Kind.choices)
+    name = forms.CharField(label=_("Nom"), max_length=200)
+    year = forms.IntegerField(label=_("Année"), min_value=2000, max_value=2100)
+    funder = forms.CharField(label=_("Financeur"), max_length=200, required=False)
+    coordinator = forms.ModelChoiceField(
+        label=_("Coordination"), queryset=User.objects.none(), required=False
+    )
+    sessions = forms.ModelMultipleChoiceField(
+        label=_("Sessions"),
+        queryset=WorkshopSession.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participant·es"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = staff_users()
+        self.fields["sessions"].queryset = (
+            WorkshopSession.objects.exclude(status=WorkshopSession.Status.CANCELLED)
+            .select_related("workshop")
+            .prefetch_related("slots")
+            .order_by("-pk")
+        )
+        self.fields["participants"].queryset = entrepreneurs()

@@ -632,3 +632,42 @@ class QualityEvent(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} du {self.date:%d/%m/%Y}"
+
+
+# --- programmes and groups ----------------------------------------------------------------
+
+
+class Programme(TimeStampedModel):
+    """Sessions and participants grouped for a funder (e.g. RSA workshops) or a co-development group."""
+
+    class Kind(models.TextChoices):
+        PROGRAMME = "programme", _("Programme financé")
+        CODEVELOPMENT = "codevelopment", _("Groupe de co-développement")
+
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.PROGRAMME)
+    name = models.CharField(_("nom"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("année"))
+    funder = models.CharField(_("financeur"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordination"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sessions = models.ManyToManyField(
+        WorkshopSession, verbose_name=_("sessions"), related_name="programmes", blank=True
+    )
+    participants = models.ManyToManyField(
+        Person, verbose_name=_("participant·es"), related_name="programmes", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("programme ou groupe")
+        verbose_name_plural = _("programmes et groupes")
+        ordering = ["-year", "name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.year})"

@@ -39,6 +39,7 @@ from alveole.support.models import (
     Appointment,
     Enrolment,
     NextStep,
+    Programme,
     QualityEvent,
     Signature,
     Slot,
@@ -547,3 +548,74 @@ def quality_events(*, user: Any, kind: str = "", status: str = "") -> QuerySet[Q
 
 def quality_event_get(*, user: Any, pk: int) -> QualityEvent:
     return get_object_or_404(quality_events(user=user), pk=pk)
+
+
+def programmes_list(*, user: Any, year: int | None = None) -> QuerySet[Programme]:
+    """Programmes and co-development groups (staff and direction: the groups are confidential)."""
+    if not can_manage(user):
+        return Programme.objects.none()
+    programmes = Programme.objects.select_related("coordinator", "coordinator__person").annotate(
+        session_count=Count("sessions", distinct=True),
+        participant_count=Count("participants", distinct=True),
+    )
+    if year:
+        programmes = programmes.filter(year=year)
+    return programmes.order_by("-year", "name", "pk")
+
+
+def programme_get(*, user: Any, pk: int) -> Programme:
+    return get_object_or_404(programmes_list(user=user), pk=pk)
+
+
+@dataclass(frozen=True)
+class ProgrammeLine:
+    """One participant of a programme: what they were enrolled in and what they attended."""
+
+    person: Person
+    sessions_enrolled: int
+    half_days_signed: int
+    hours: float
+
+
+def programme_report(programme: Programme) -> dict[str, Any]:
+    """The funder's view: sessions, and per participant the half-days signed (a fixed number of queries)."""
+    sessions = list(
+        _sessions_base().filter(programmes=programme).order_by(F("first_date").asc(nulls_last=True))
+    )
+    session_ids = [s.pk for s in sessions]
+    people = list(programme.participants.order_by("last_name", "first_name", "pk"))
+    enrolled = dict(
+        Enrolment.objects.filter(
+            session_id__in=session_ids, status=Enrolment.Status.CONFIRMED, person__in=people
+        )
+        .values("person_id")
+        .annotate(n=Count("pk"))
+        .values_list("person_id", "n")
+    )
+    signed: dict[int, list[Slot]] = {}
+    for signature in (
+        Signature.objects.filter(
+            role=Signature.Role.TRAINEE,
+            slot__session_id__in=session_ids,
+            enrolment__person__in=people,
+        )
+        .select_related("slot", "enrolment")
+        .defer("image_png")
+    ):
+        signed.setdefault(signature.enrolment.person_id, []).append(signature.slot)
+    lines = [
+        ProgrammeLine(
+            person=person,
+            sessions_enrolled=enrolled.get(person.pk, 0),
+            half_days_signed=len(signed.get(person.pk, [])),
+            hours=round(sum(slot.hours for slot in signed.get(person.pk, [])), 2),
+        )
+        for person in people
+    ]
+    return {
+        "sessions": sessions,
+        "lines": lines,
+        "total_half_days": sum(line.half_days_signed for line in lines),
+        "total_hours": round(sum(line.hours for line in lines), 2),
+        "attended": sum(1 for line in lines if line.half_days_signed),
+    }

@@ -31,6 +31,7 @@ from alveole.support.models import (
     Absence,
     Enrolment,
     HalfDay,
+    Programme,
     QualityEvent,
     Signature,
     SigningLink,
@@ -958,3 +959,65 @@ def quality_event_close(
     event.save(update_fields=["response", "closed_on", "status", "updated_at"])
     audit_record(actor=actor, action="update", target=event, summary=f"{event} traitée")
     return event
+
+
+# --- programmes and groups ---------------------------------------------------------------
+
+PROGRAMME_FIELDS = ("kind", "name", "year", "funder", "description", "coordinator")
+
+
+def _validate_programme(
+    programme: Programme, sessions: list[WorkshopSession], participants: list[Person]
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if not programme.name:
+        errors["name"] = [_("Donnez un nom au programme ou au groupe.")]
+    if programme.kind not in Programme.Kind.values:
+        errors["kind"] = [_("Type inconnu.")]
+    if not programme.year or not 2000 <= programme.year <= 2100:
+        errors["year"] = [_("Indiquez l'année (par exemple 2026).")]
+    if programme.coordinator is not None and programme.coordinator.role not in MANAGER_ROLES:
+        errors["coordinator"] = [_("La coordination revient à un membre de l'équipe d'appui.")]
+    if any(s.status == WorkshopSession.Status.CANCELLED for s in sessions):
+        errors["sessions"] = [_("Une session annulée ne fait pas partie d'un programme.")]
+    if any(p.kind != PersonKind.ENTREPRENEUR for p in participants):
+        errors["participants"] = [
+            _("Les participant·es sont des porteur·ses de projet ou entrepreneur·es.")
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def programme_save(
+    *,
+    actor: Any,
+    programme: Programme | None = None,
+    sessions: list[WorkshopSession],
+    participants: list[Person],
+    **fields: Any,
+) -> Programme:
+    """Create or change a programme (or co-development group), its sessions and participants."""
+    fields = _check_fields(fields, PROGRAMME_FIELDS)
+    created = programme is None
+    if programme is None:
+        programme = Programme(**fields)
+        changes: dict[str, Any] = {}
+    else:
+        programme = Programme.objects.select_for_update().get(pk=programme.pk)
+        changes = model_changes(programme, fields)
+        for name, value in fields.items():
+            setattr(programme, name, value)
+    sessions, participants = list(sessions), list(participants)
+    _validate_programme(programme, sessions, participants)
+    programme.save()
+    programme.sessions.set(sessions)
+    programme.participants.set(participants)
+    audit_record(
+        actor=actor,
+        action="create" if created else "update",
+        target=programme,
+        summary=f"{programme.get_kind_display()} {programme} : {len(sessions)} session(s), {len(participants)} participant·e(s)",
+        changes=changes,
+    )
+    return programme

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from alveole.support.views import appointments, attendance, intake, public, quality, workshops
+from alveole.support.views import (
+    appointments,
+    attendance,
+    intake,
+    programmes,
+    public,
+    quality,
+    workshops,
+)
 
 app_name = "support"
 urlpatterns = [
@@ -68,6 +76,11 @@ urlpatterns = [
         intake.information_meeting_create,
         name="information_meeting_create",
     ),
+    # programmes and co-development groups
+    path("programmes/", programmes.programme_list, name="programme_list"),
+    path("programmes/new/", programmes.programme_create, name="programme_create"),
+    path("programmes/<int:pk>/", programmes.programme_detail, name="programme_detail"),
+    path("programmes/<int:pk>/edit/", programmes.programme_edit, name="programme_edit"),
     # quality (Qualiopi indicators 31 and 32)
     path("quality/", quality.quality_list, name="quality_list"),
     path("quality/new/", quality.quality_create, name="quality_create"),
