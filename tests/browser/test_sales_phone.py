@@ -5,6 +5,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from alveole.coop.data import SEED_SECTORS
+from alveole.coop.models import Sector
 from alveole.sales.models import Invoice
 from alveole.sales.services import customer_create
 from tests.factories import PASSWORD
@@ -15,11 +17,18 @@ pytestmark = [
 ]
 
 
+@pytest.fixture
+def seed_sectors(transactional_db):
+    """The seed sectors, again: a transactional test before this one may have flushed them."""
+    for position, (code, name) in enumerate(SEED_SECTORS, start=1):
+        Sector.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+
+
 def no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_quote_to_paid_invoice_on_a_phone(personas, live_server, phone, tmp_path):
+def test_quote_to_paid_invoice_on_a_phone(seed_sectors, personas, live_server, phone, tmp_path):
     alice = personas.entrepreneur
     customer = customer_create(
         actor=None, business=alice.business, kind="company", name="Brasserie du Gers",

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from alveole.coop.data import SEED_SECTORS
+from alveole.coop.models import Sector
 from alveole.sales.models import Customer
 from alveole.sales.services import customer_create, invoice_create, invoice_issue
 
@@ -57,3 +59,10 @@ def issued(business, customer=None, lines=LINES, issue_date=None, **fields):
 @pytest.fixture
 def alice(personas):
     return personas.entrepreneur
+
+
+@pytest.fixture
+def seed_sectors(transactional_db):
+    """The seed sectors, again: a transactional test before this one may have flushed them."""
+    for position, (code, name) in enumerate(SEED_SECTORS, start=1):
+        Sector.objects.get_or_create(code=code, defaults={"name": name, "position": position})

@@ -119,10 +119,10 @@ def test_internal_sales_use_their_series_and_link_both_ways(personas):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_issuing_is_gap_free(personas):
+def test_concurrent_issuing_is_gap_free(request, seed_sectors):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent issuing is proven on PostgreSQL (SQLite serialises writers)")
-    alice = personas.entrepreneur
+    alice = request.getfixturevalue("personas").entrepreneur
     customer = company(alice.business)
     workers, per_worker = 8, 5
     drafts = [draft(alice.business, customer) for _ in range(workers * per_worker)]
