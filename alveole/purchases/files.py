@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 #: A phone photo is 2–8 MB; a scanned receipt PDF less.
@@ -51,14 +50,6 @@ class CheckedFile:
     filename: str
     content_type: str
     sha256: str
-
-
-def read_upload(upload: UploadedFile | bytes, filename: str | None = None) -> tuple[bytes, str]:
-    """The bytes and name of an uploaded file (or of bytes given with their name)."""
-    if isinstance(upload, bytes):
-        return upload, filename or "fichier"
-    upload.seek(0)
-    return upload.read(), filename or upload.name or "fichier"
 
 
 def check_receipt(content: bytes, filename: str) -> CheckedFile:
