@@ -22,8 +22,6 @@ from alveole.sales.totals import compute_totals
 for _noisy in ("weasyprint", "weasyprint.progress", "fontTools"):
     logging.getLogger(_noisy).setLevel(logging.WARNING)
 
-from weasyprint import HTML  # noqa: E402 - after quietening its logger
-
 #: Printed when a line is VAT-exempt as training (CGI art. 261-4-4° a): the NDA goes with it.
 TRAINING_EXEMPTION_MARK = "261-4-4"
 
@@ -74,6 +72,10 @@ def document_context(document: Quote | Invoice) -> dict[str, Any]:
 
 
 def _render(template: str, context: dict[str, Any]) -> bytes:
+    # Imported here, not at the top: WeasyPrint loads Pango through its C library, which a
+    # machine may lack; without it only PDFs fail, not every page that imports the services.
+    from weasyprint import HTML
+
     with translation.override("fr"):
         html = render_to_string(template, context)
     return HTML(string=html).write_pdf()
