@@ -99,8 +99,11 @@ def number_draw(*, kind: str, business: Business, day: datetime.date) -> str:
 
 def number_preview(*, kind: str, business: Business, day: datetime.date) -> str:
     """The number the next document would get (for display only; never reserved)."""
-    series = series_for(kind)
+    series = NumberingSeries.objects.filter(document_kind=kind).first()
+    if series is None:  # a read never creates the series: its first issue will
+        pattern, scope = DEFAULT_SERIES[DocumentKind(kind)]
+        series = NumberingSeries(document_kind=kind, pattern=pattern, scope=scope)
     key = counter_key(series, business=business, day=day)
-    counter = NumberingCounter.objects.filter(series=series, key=key).first()
+    counter = NumberingCounter.objects.filter(series=series, key=key).first() if series.pk else None
     seq = (counter.last_value if counter else 0) + 1
     return series.render(seq=seq, day=day, code=business.code)

@@ -915,7 +915,8 @@ def _settle_status(invoice: Invoice) -> str:
     return InvoiceStatus.SENT if invoice.sent_at else InvoiceStatus.ISSUED
 
 
-def _series_kind(invoice: Invoice) -> str:
+def series_kind(invoice: Invoice) -> str:
+    """The numbering series a document draws from."""
     if invoice.is_credit_note:
         return DocumentKind.CREDIT_NOTE
     if invoice.buyer_business_id:
@@ -987,7 +988,7 @@ def invoice_issue(
     # The number is drawn last: the series stays locked from here to the commit, so the
     # less work after the draw, the more documents a series issues per second.
     invoice.number = number_draw(
-        kind=_series_kind(invoice), business=invoice.business, day=issue_date
+        kind=series_kind(invoice), business=invoice.business, day=issue_date
     )
     invoice.save()
     audit_record(

@@ -34,6 +34,7 @@ from alveole.sales.forms import (
     line_initial,
 )
 from alveole.sales.models import Invoice, InvoiceStatus, Payment, Quote
+from alveole.sales.numbering import number_preview
 from alveole.sales.pdf import document_context, invoice_pdf, quote_pdf
 from alveole.sales.selectors import (
     businesses_for_sales,
@@ -216,7 +217,7 @@ def quote_list(request: HttpRequest) -> HttpResponse:
             ),
         )
     totals = sums(quotes, "total_excl_vat_cents", "total_vat_cents", "total_incl_vat_cents")
-    return _list_page(request, "sales/quote_list.html", quotes, totals, form=form)
+    return _list_page(request, "sales/quote_list.html", quotes, totals, form=form, today=today())
 
 
 def _invoice_rows(invoices: Any) -> Any:
@@ -414,6 +415,13 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_validate": services.can_validate(request.user),
             "requires_validation": services.sales_settings_of(invoice.business).requires_validation,
             "is_late": invoice.is_late(today()),
+            "next_number": (
+                None
+                if invoice.is_frozen
+                else number_preview(
+                    kind=services.series_kind(invoice), business=invoice.business, day=today()
+                )
+            ),
             "payment_form": PaymentForm(
                 initial={"date": today(), "amount": from_cents(invoice.remaining_cents)}
             ),

@@ -150,3 +150,19 @@ def test_concurrent_issuing_is_gap_free(request, seed_sectors):
     year = numbers[0][6:10]
     assert numbers == [f"ALICE-{year}-{n:05d}" for n in range(1, workers * per_worker + 1)]
     assert NumberingCounter.objects.get().last_value == workers * per_worker
+
+
+def test_preview_of_the_next_number_reserves_nothing(alice):
+    from alveole.sales.numbering import number_preview
+
+    assert (
+        number_preview(kind="invoice", business=alice.business, day=D(2025, 5, 1))
+        == "ALICE-2025-00001"
+    )
+    assert NumberingSeries.objects.count() == 0
+    issued(alice.business, issue_date=D(2025, 5, 1))
+    assert (
+        number_preview(kind="invoice", business=alice.business, day=D(2025, 5, 2))
+        == "ALICE-2025-00002"
+    )
+    assert NumberingCounter.objects.get().last_value == 1
