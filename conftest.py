@@ -21,6 +21,18 @@ from tests.factories import (
 )
 
 
+def pytest_collection_modifyitems(items) -> None:  # noqa: ANN001
+    """Transactional tests flush the database; restore the data migrations' rows afterwards.
+
+    Reference data loaded by data migrations (sectors, payroll rates, the chart of
+    accounts…) would otherwise vanish for the tests that run after them on the same worker.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings) -> None:  # noqa: ANN001
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
