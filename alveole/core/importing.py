@@ -97,6 +97,34 @@ def importers() -> dict[str, Importer]:
     return dict(sorted(_REGISTRY.items()))
 
 
+@dataclass(frozen=True)
+class DocumentImporter:
+    """An import kind that takes one document (a received e-invoice), not a table of rows.
+
+    `alveole import <kind> FILE` hands the file to the management command `command`,
+    which takes `FILE`, `--user EMAIL` and `--dry-run` and exits 1 when it refuses the file.
+    """
+
+    kind: str
+    label: Any
+    command: str
+
+
+_DOCUMENT_REGISTRY: dict[str, DocumentImporter] = {}
+
+
+def register_document(importer: DocumentImporter) -> DocumentImporter:
+    """Make a one-document import kind known to `alveole import`."""
+    _DOCUMENT_REGISTRY[importer.kind] = importer
+    return importer
+
+
+def document_importers() -> dict[str, DocumentImporter]:
+    """Every registered one-document importer, by kind."""
+    autodiscover_modules("importers")
+    return dict(sorted(_DOCUMENT_REGISTRY.items()))
+
+
 def _messages(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
         parts: list[str] = []

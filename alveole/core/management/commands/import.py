@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from tqdm import tqdm
 
-from alveole.core.importing import importers, run_import
+from alveole.core.importing import document_importers, importers, run_import
 from alveole.core.tabular import Row
 
 #: Below this many lines an import is over before a progress bar would help.
@@ -43,6 +44,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         available = importers()
         kind = options["kind"]
+        documents = document_importers()
+        if kind in documents:  # one document (an e-invoice), handled by its app's command
+            extra = {"user": options["user"]} if options["user"] else {}
+            call_command(
+                documents[kind].command,
+                options["file"],
+                dry_run=options["dry_run"],
+                verbosity=options["verbosity"],
+                stdout=self.stdout._out,
+                stderr=self.stderr._out,
+                **extra,
+            )
+            return
         if kind not in available:
             raise CommandError(
                 _("Type d'import inconnu « %(kind)s ». Types possibles : %(kinds)s.")
