@@ -55,7 +55,8 @@ def detail_urls(d):
 
 LIST_URLS = [
     "sales:customer_list", "sales:quote_list", "sales:invoice_list", "sales:credit_note_list",
-    "sales:payment_list", "sales:customer_create", "sales:quote_create", "sales:invoice_create",
+    "sales:payment_list", "sales:purchase_list", "sales:customer_create", "sales:quote_create",
+    "sales:invoice_create",
 ]  # fmt: skip
 
 
@@ -146,7 +147,7 @@ def _count(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("name", LIST_URLS[:5])
+@pytest.mark.parametrize("name", LIST_URLS[:6])
 def test_list_pages_use_a_constant_number_of_queries(personas, docs, name):
     client = personas.staff.client
     url = reverse(name)
