@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import pytest
 from django.utils import timezone
 
+from alveole.coop.data import SEED_SECTORS
+from alveole.coop.models import Sector
 from alveole.core.dates import today
 from alveole.governance import services
-from alveole.governance.models import AgendaItem, Assembly, AssemblyKind
+from alveole.governance.models import AgendaItem, Assembly, AssemblyKind, QuorumRule
 from alveole.people.models import Person, PersonKind
 from tests.factories import make_entrepreneur, make_person, make_staff_person
 
@@ -86,6 +89,19 @@ def sign(assembly: Assembly, person: Person, mode: str = "in_person"):
         actor=None, assembly=assembly, person=person, mode=mode,
         via="tablet" if mode == "in_person" else "online", signature_png=PNG_1PX,
     )  # fmt: skip
+
+
+@pytest.fixture
+def reseeded(transactional_db):
+    """The seed data, again: a transactional test before this one may have flushed it."""
+    for position, (code, name) in enumerate(SEED_SECTORS, start=1):
+        Sector.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+    seed = importlib.import_module("alveole.governance.migrations.0002_seed_quorum_rules")
+    for kind, round_, numerator, denominator, source in seed.RULES:
+        QuorumRule.objects.get_or_create(
+            kind=kind, convocation_round=round_, valid_from=seed.IN_FORCE,
+            defaults={"numerator": numerator, "denominator": denominator, "source": source},
+        )  # fmt: skip
 
 
 @pytest.fixture

@@ -28,8 +28,10 @@ def _draw(page) -> None:
 
 
 def test_an_associate_signs_and_votes_secretly_on_their_phone(
-    associates, live_server, phone, tmp_path
+    phone, reseeded, associates, live_server, tmp_path
 ):
+    # `phone` first: when Chromium starts after the live server, the test database
+    # connection is replaced and later serialized-rollback tests lose their data.
     carol = make_associate(kind=PersonKind.EXTERNAL, first_name="Carol", last_name="Extérieure")
     assembly = convene_and_open(make_assembly())
     sign(assembly, associates.entrepreneur.person)

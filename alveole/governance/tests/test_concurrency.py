@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 
@@ -11,6 +12,15 @@ from alveole.governance.models import Ballot, Proxy, VoteReceipt
 from alveole.people.models import PersonKind
 
 from .conftest import convene_and_open, make_assembly, make_associate, sign
+
+# Skipped before any fixture runs: SQLite's IMMEDIATE transactions already serialise writers.
+pytestmark = [
+    pytest.mark.skipif(
+        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+        reason="concurrency is proven on PostgreSQL",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _race(calls) -> tuple[int, list[BaseException]]:
@@ -36,10 +46,7 @@ def _race(calls) -> tuple[int, list[BaseException]]:
     return len(done), errors
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_racing_proxies_never_exceed_the_cap(associates):
-    if connection.vendor != "postgresql":
-        pytest.skip("proven on PostgreSQL (SQLite's IMMEDIATE transactions serialise writers)")
+def test_racing_proxies_never_exceed_the_cap(reseeded, associates):
     holder = associates.entrepreneur.person
     grantors = [
         make_associate(kind=PersonKind.EXTERNAL, shares=1) for _ in range(6)
@@ -55,10 +62,7 @@ def test_racing_proxies_never_exceed_the_cap(associates):
     assert Proxy.objects.filter(holder=holder, revoked_at__isnull=True).count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_racing_secret_ballots_are_all_counted(associates):
-    if connection.vendor != "postgresql":
-        pytest.skip("proven on PostgreSQL (SQLite's IMMEDIATE transactions serialise writers)")
+def test_racing_secret_ballots_are_all_counted(reseeded, associates):
     voters = [make_associate(kind=PersonKind.EXTERNAL, shares=1) for _ in range(6)]
     assembly = convene_and_open(make_assembly())
     for voter in voters:
