@@ -250,7 +250,7 @@ class SupplierInvoice(TimeStampedModel):
     validation_warning_count = models.PositiveIntegerField(_("avertissements"), default=0)
     validated_by_pipeline_at = models.DateTimeField(_("contrôlée le"), null=True, blank=True)
     # Internal purchases: the selling business and the sales invoice's id (the sales app
-    # holds the foreign key; purchases must not import sales, see docs/adr/0004).
+    # holds the foreign key; purchases must not import sales, see docs/adr/0009).
     seller_business = models.ForeignKey(
         Business,
         verbose_name=_("activité vendeuse (achat interne)"),

@@ -715,7 +715,7 @@ def supplier_invoice_create_internal(
     Called by the sales app when it issues the invoice, inside its transaction. `lines`
     are the issued lines (description, quantity, unit_price, vat_rate, net_cents and the
     optional `nature` goods/service that suggests the category). Calling it twice for
-    the same sales invoice returns the first record. See docs/adr/0004.
+    the same sales invoice returns the first record. See docs/adr/0009.
     """
     existing = SupplierInvoice.objects.filter(source_invoice_id=source_invoice_id).first()
     if existing is not None:
