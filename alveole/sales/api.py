@@ -78,6 +78,13 @@ def _customer(request: HttpRequest, customer_id: int) -> Customer:
         raise ValidationError({"customer_id": _("Client inconnu.")}) from None
 
 
+def _internal_business(business_id: int) -> Business:
+    business = Business.objects.filter(pk=business_id).first()
+    if business is None:
+        raise ValidationError({"internal_business_id": _("Activité inconnue.")})
+    return business
+
+
 def _lines(lines: list | None) -> list[dict[str, Any]] | None:
     return None if lines is None else [line.model_dump() for line in lines]
 
@@ -130,7 +137,7 @@ def customer_create(request: HttpRequest, payload: CustomerIn) -> Status:
     internal = data.pop("internal_business_id", None)
     data = {k: ("" if v is None else v) for k, v in data.items()}
     if internal is not None:
-        data["internal_business"] = Business.objects.filter(pk=internal).first()
+        data["internal_business"] = _internal_business(internal)
     with api_field_names(API_FIELD_NAMES):
         customer = services.customer_create(actor=request.user, business=business, **data)
     return Status(201, customer)
@@ -151,9 +158,7 @@ def customer_update(request: HttpRequest, customer_id: int, payload: CustomerPat
     data = payload.model_dump(exclude_unset=True)
     if "internal_business_id" in data:
         internal = data.pop("internal_business_id")
-        data["internal_business"] = (
-            Business.objects.filter(pk=internal).first() if internal else None
-        )
+        data["internal_business"] = _internal_business(internal) if internal else None
     with api_field_names(API_FIELD_NAMES):
         return services.customer_update(actor=request.user, customer=customer, **data)
 

@@ -162,3 +162,20 @@ def test_list_routes_use_a_constant_number_of_queries(api, personas):
 
         payment_record(actor=None, invoice=invoice, amount_cents=LINES_INCL, method="card")
     assert {url: count(url) for url in urls} == first
+
+
+def test_customer_errors_name_the_api_fields(api, personas):
+    alice = personas.entrepreneur
+    body = {"business_id": alice.business.pk, "kind": "company", "name": "X", "address": "1 rue",
+            "postal_code": "32000", "city": "Auch", "internal_business_id": 999999}  # fmt: skip
+    response = api("entrepreneur", "post", "/customers", body)
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["internal_business_id"]
+    body.update(internal_business_id=None, siren="123")
+    response = api("entrepreneur", "post", "/customers", body)
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["siren"]
+    body.update(siren="", business_id=personas.other_entrepreneur.business.pk)
+    assert api("entrepreneur", "post", "/customers", body).status_code == 400
+    body["unknown"] = 1
+    assert api("entrepreneur", "post", "/customers", body).status_code == 422
