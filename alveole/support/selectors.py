@@ -187,7 +187,7 @@ def my_enrolments(*, user: Any) -> QuerySet[Enrolment]:
     return (
         Enrolment.objects.filter(person_id=user.person_id)
         .exclude(status=Enrolment.Status.CANCELLED)
-        .select_related("session", "session__workshop", "session__office")
+        .select_related("person", "session", "session__workshop", "session__office")
         .prefetch_related(
             Prefetch("session__slots", queryset=Slot.objects.order_by("date", "start_time"))
         )
