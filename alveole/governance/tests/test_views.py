@@ -556,3 +556,18 @@ def test_staff_prepare_and_convene_an_assembly_through_the_pages(
     )
     assert response.status_code == 302
     assert Proxy.objects.filter(assembly=assembly).count() == 1
+
+
+def test_navigation_context_says_who_has_governance(world, rf):
+    from alveole.governance.context_processors import governance
+
+    expected = {"entrepreneur": (True, True), "other_entrepreneur": (False, False),
+                "staff": (True, False), "accountant": (True, False), "director": (True, False)}  # fmt: skip
+    for persona in world.personas.all():
+        if persona.user is None:
+            continue
+        request = rf.get("/")
+        request.user = persona.user
+        context = governance(request)
+        got = (bool(context["governance_access"]), bool(context["governance_is_associate"]))
+        assert got == expected[persona.name], persona.name
