@@ -202,7 +202,9 @@ class SupplierForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("siren", "siret", "vat_number", "iban", "bic", "postal_code"):
-            self.fields[name].max_length = 40
+            # Typed with spaces or dots ("732 829 320"): the service compacts and checks them.
+            self.fields[name].validators = []
+            self.fields[name].max_length = 60
             self.fields[name].widget.attrs.pop("maxlength", None)
         style(self)
 

@@ -44,7 +44,9 @@ def test_same_seed_same_data(personas):
     def numbers():
         with transaction.atomic():
             _run(personas)
-            found = sorted(SupplierInvoice.objects.values_list("number", "total_incl_vat_cents", "status"))
+            found = sorted(
+                SupplierInvoice.objects.values_list("number", "total_incl_vat_cents", "status")
+            )
             transaction.set_rollback(True)
         return found
 

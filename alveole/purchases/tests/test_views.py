@@ -398,3 +398,52 @@ def test_list_query_counts_do_not_grow_with_rows(personas, world, name):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_edit_pages_manual_and_received(personas, world):
+    staff = personas.staff.client
+    manual = world["bob_invoice"]
+    url = reverse("purchases:invoice_edit", args=[manual.pk])
+    page = staff.get(url).content.decode()
+    assert 'name="lines-0-description"' in page and "Papier A4" in page
+    received = world["alice_invoice"]
+    url = reverse("purchases:invoice_edit", args=[received.pk])
+    page = personas.entrepreneur.client.get(url).content.decode()
+    assert "ses montants ne se modifient pas" in page and 'name="number"' not in page
+    response = personas.entrepreneur.client.post(
+        url, {"category": "subcontracting", "title": "Flyers", "notes": ""}
+    )
+    assert response.status_code == 302
+    received.refresh_from_db()
+    assert (received.category, received.title) == ("subcontracting", "Flyers")
+
+
+def test_staff_reruns_the_conformity_check(personas, world):
+    invoice = world["alice_invoice"]
+    response = personas.staff.client.post(
+        reverse("purchases:invoice_action", args=[invoice.pk, "check"])
+    )
+    assert response.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.validation_state == "done"
+    assert invoice.findings.filter(source="validation").count() >= invoice.validation_fatal_count
+
+
+def test_add_a_supplier_then_enter_its_invoice(personas):
+    response = personas.entrepreneur.client.post(
+        reverse("purchases:supplier_create") + "?next=invoice",
+        {
+            "name": "Menuiserie Dupont",
+            "siren": "732829320",
+            "country": "FR",
+            "postal_code": "32000",
+        },
+    )
+    created = Supplier.objects.get()
+    assert response["Location"] == reverse("purchases:invoice_create") + f"?supplier={created.pk}"
+    response = personas.entrepreneur.client.post(
+        reverse("purchases:supplier_create"),
+        {"name": "Autre", "siren": "732 829 320", "country": "FR"},
+    )
+    assert response.status_code == 400
+    assert "Le fournisseur « Menuiserie Dupont » a déjà ce SIREN" in response.content.decode()
