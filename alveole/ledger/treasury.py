@@ -1,0 +1,445 @@
+"""A business's treasury, computed from its ledger lines by the database.
+
+The available balance is, by construction, a signed sum of the business's lines (opening
+entries aside, since the lines they carry forward are already counted):
+
+    available = bank (512) − VAT collected (44571) + VAT deductible (44566)
+                − salaries charged (641, 645) − contribution (1811) + internal sales (1812)
+
+The bank is shown split into what customers paid (411 in the bank journal), suppliers and
+expense reports paid (401, 4671 in the bank journal) and the other bank movements (the
+rest). The projected balance adds what is still to be received and paid: customer
+invoices (411) less the VAT that will fall due with them (44574), bills and expense reports
+to pay (401, 4671), VAT that becomes deductible on payment (44564), grants to receive (441).
+When every entry of a business balances for that business (all but the payroll and the
+contribution, whose other side is the cooperative's), the projected balance equals the
+business's analytic result (classes 7 − 6) minus its contributions.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from alveole.businesses.models import Business
+from alveole.core.dates import add_months
+from alveole.ledger import chart
+from alveole.ledger.models import Line
+
+
+@dataclass(frozen=True)
+class Component:
+    """One figure of the treasury: the lines behind it, how it counts, what it means."""
+
+    key: str
+    label: Any
+    explanation: Any
+    lines: Q
+    #: +1 when the figure is debit − credit, −1 when it is credit − debit.
+    direction: int
+    #: +1 when it adds to the balance, −1 when it is taken off.
+    sign: int
+    projected_only: bool = False
+
+
+def _account(*prefixes: str) -> Q:
+    query = Q()
+    for prefix in prefixes:
+        query |= Q(account__number__startswith=prefix)
+    return query
+
+
+_BANK_JOURNAL = Q(journal_id=chart.BANK_JOURNAL)
+
+COMPONENTS: tuple[Component, ...] = (
+    Component(
+        "received",
+        _("Encaissements clients"),
+        _("Ce que vos clients ont payé sur le compte bancaire de la coopérative, TVA comprise."),
+        _account(chart.CUSTOMERS) & _BANK_JOURNAL,
+        -1,
+        +1,
+    ),
+    Component(
+        "vat_collected",
+        _("TVA collectée"),
+        _(
+            "La TVA facturée à vos clients et devenue exigible — à l'encaissement pour les "
+            "prestations de services (sauf option pour les débits), dès la facture pour les "
+            "ventes de biens. La coopérative la reverse à l'État : elle ne vous appartient pas."
+        ),
+        _account(chart.VAT_COLLECTED),
+        -1,
+        -1,
+    ),
+    Component(
+        "vat_deductible",
+        _("TVA déductible"),
+        _(
+            "La TVA payée sur vos achats et vos frais, que la coopérative déduit de ce qu'elle "
+            "doit à l'État : elle vous revient."
+        ),
+        _account(chart.VAT_DEDUCTIBLE),
+        +1,
+        +1,
+    ),
+    Component(
+        "purchases_paid",
+        _("Factures fournisseurs payées"),
+        _("Les factures de vos fournisseurs réglées par la coopérative, TVA comprise."),
+        _account(chart.SUPPLIERS) & _BANK_JOURNAL,
+        +1,
+        -1,
+    ),
+    Component(
+        "expenses_paid",
+        _("Notes de dépenses remboursées"),
+        _("Les dépenses que vous avez avancées et que la coopérative vous a remboursées."),
+        _account(chart.EXPENSE_REPORTS_DUE[:3]) & _BANK_JOURNAL,
+        +1,
+        -1,
+    ),
+    Component(
+        "salaries",
+        _("Salaires et cotisations"),
+        _(
+            "Le coût employeur de vos salaires, mois par mois : brut + cotisations patronales "
+            "− réduction générale."
+        ),
+        _account(chart.GROSS_WAGES, chart.EMPLOYER_CONTRIBUTIONS),
+        +1,
+        -1,
+    ),
+    Component(
+        "contribution",
+        _("Contribution coopérative"),
+        _(
+            "La contribution due chaque mois selon la règle votée en assemblée générale ; "
+            "elle finance l'accompagnement et les services mutualisés de la coopérative."
+        ),
+        _account(chart.LIAISON_CONTRIBUTIONS),
+        +1,
+        -1,
+    ),
+    Component(
+        "internal",
+        _("Ventes et achats internes"),
+        _(
+            "Vos ventes à d'autres activités de la coopérative, moins vos achats auprès "
+            "d'elles (réglés par compensation interne, sans TVA)."
+        ),
+        _account(chart.LIAISON_INTERNAL),
+        +1,
+        +1,
+    ),
+    Component(
+        "other_bank",
+        _("Autres mouvements bancaires"),
+        _(
+            "Les autres entrées et sorties d'argent de votre activité sur le compte bancaire "
+            "(subventions reçues, remboursements, frais bancaires…)."
+        ),
+        _account(chart.BANK),
+        +1,
+        +1,
+    ),
+    Component(
+        "receivable",
+        _("Factures clients à encaisser"),
+        _("Les factures émises que vos clients n'ont pas encore payées, TVA comprise."),
+        _account(chart.CUSTOMERS),
+        +1,
+        +1,
+        projected_only=True,
+    ),
+    Component(
+        "pending_vat",
+        _("TVA à reverser sur ces factures"),
+        _(
+            "La TVA comprise dans ces factures impayées, qui deviendra exigible quand elles "
+            "seront payées."
+        ),
+        _account(chart.VAT_COLLECTED_PENDING),
+        -1,
+        -1,
+        projected_only=True,
+    ),
+    Component(
+        "payable",
+        _("Factures fournisseurs à payer"),
+        _("Les factures fournisseurs validées et pas encore payées, TVA comprise."),
+        _account(chart.SUPPLIERS),
+        -1,
+        -1,
+        projected_only=True,
+    ),
+    Component(
+        "expenses_due",
+        _("Notes de dépenses à rembourser"),
+        _("Les notes de dépenses validées et pas encore remboursées."),
+        _account(chart.EXPENSE_REPORTS_DUE[:3]),
+        -1,
+        -1,
+        projected_only=True,
+    ),
+    Component(
+        "pending_deductible",
+        _("TVA déductible au paiement"),
+        _("La TVA de factures fournisseurs qui deviendra déductible quand elles seront payées."),
+        _account(chart.VAT_DEDUCTIBLE_PENDING),
+        +1,
+        +1,
+        projected_only=True,
+    ),
+    Component(
+        "grants_receivable",
+        _("Subventions à recevoir"),
+        _("Les subventions attribuées que le financeur n'a pas encore versées."),
+        _account(chart.GRANTS_RECEIVABLE),
+        +1,
+        +1,
+        projected_only=True,
+    ),
+)
+
+COMPONENTS_BY_KEY = {component.key: component for component in COMPONENTS}
+
+#: The bank movements explained by the figures above; "other" is the rest of the bank.
+_BANK_EXPLAINED = ("received", "purchases_paid", "expenses_paid")
+
+#: The accounts the available balance sums, with their sign on debit − credit.
+AVAILABLE_SIGNS: tuple[tuple[str, int], ...] = (
+    (chart.BANK, +1),
+    (chart.VAT_COLLECTED, +1),
+    (chart.VAT_DEDUCTIBLE, +1),
+    (chart.GROSS_WAGES, -1),
+    (chart.EMPLOYER_CONTRIBUTIONS, -1),
+    (chart.LIAISON_CONTRIBUTIONS, -1),
+    (chart.LIAISON_INTERNAL, +1),
+)
+
+_ZERO = Value(0, output_field=BigIntegerField())
+
+
+def _sum(condition: Q, sign: int = 1) -> Coalesce:
+    amount = F("debit_cents") - F("credit_cents")
+    return Coalesce(
+        Sum(
+            Case(
+                When(condition, then=amount if sign > 0 else -amount),
+                default=_ZERO,
+                output_field=BigIntegerField(),
+            )
+        ),
+        _ZERO,
+    )
+
+
+def component_sums(extra: Q | None = None) -> dict[str, Coalesce]:
+    """The aggregate expressions of every figure (debit − credit, before direction)."""
+    condition = extra or Q()
+    sums = {
+        component.key: _sum(component.lines & condition)
+        for component in COMPONENTS
+        if component.key != "other_bank"
+    }
+    sums["bank"] = _sum(_account(chart.BANK) & condition)
+    return sums
+
+
+def available_sum(condition: Q) -> Coalesce:
+    """The available balance as one aggregate expression (see the module's docstring)."""
+    amount = F("debit_cents") - F("credit_cents")
+    whens = [
+        When(condition & _account(prefix), then=amount if sign > 0 else -amount)
+        for prefix, sign in AVAILABLE_SIGNS
+    ]
+    return Coalesce(Sum(Case(*whens, default=_ZERO, output_field=BigIntegerField())), _ZERO)
+
+
+def treasury_lines() -> Any:
+    """The lines the treasury reads: analytic lines, opening entries aside."""
+    return Line.objects.filter(business__isnull=False).exclude(journal_id=chart.OPENING_JOURNAL)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure as shown: its component, its value (as it reads) and its effect on the
+    balance (value × sign)."""
+
+    component: Component
+    value_cents: int
+
+    @property
+    def effect_cents(self) -> int:
+        return self.value_cents * self.component.sign
+
+    @property
+    def key(self) -> str:
+        return self.component.key
+
+
+@dataclass(frozen=True)
+class Treasury:
+    """A business's treasury on a day: each figure, the available and projected balances."""
+
+    day: datetime.date
+    figures: tuple[Figure, ...]
+
+    def value(self, key: str) -> int:
+        return next(f.value_cents for f in self.figures if f.key == key)
+
+    @property
+    def available_figures(self) -> tuple[Figure, ...]:
+        return tuple(f for f in self.figures if not f.component.projected_only)
+
+    @property
+    def projection_figures(self) -> tuple[Figure, ...]:
+        return tuple(f for f in self.figures if f.component.projected_only)
+
+    @property
+    def available_cents(self) -> int:
+        return sum(f.effect_cents for f in self.available_figures)
+
+    @property
+    def projected_cents(self) -> int:
+        return self.available_cents + sum(f.effect_cents for f in self.projection_figures)
+
+
+def treasury_from_sums(day: datetime.date, sums: dict[str, int]) -> Treasury:
+    """Turn the database's debit − credit sums into figures (other bank = the rest)."""
+    values = {key: sums[key] * COMPONENTS_BY_KEY[key].direction for key in sums if key != "bank"}
+    explained = sum(values[key] * COMPONENTS_BY_KEY[key].sign for key in _BANK_EXPLAINED)
+    values["other_bank"] = sums["bank"] - explained
+    return Treasury(
+        day=day,
+        figures=tuple(Figure(component, values[component.key]) for component in COMPONENTS),
+    )
+
+
+def business_treasury(business: Business, day: datetime.date) -> Treasury:
+    """The treasury of one business on a day: one query."""
+    sums = treasury_lines().filter(business=business, date__lte=day).aggregate(**component_sums())
+    return treasury_from_sums(day, sums)
+
+
+@dataclass(frozen=True)
+class MonthTreasury:
+    """One month of a business's year: its movements and the balances at its end."""
+
+    month: datetime.date
+    movements: Treasury
+    available_cents: int
+    projected_cents: int
+
+
+def business_treasury_months(business: Business, year: int) -> list[MonthTreasury]:
+    """Month by month for a year: two queries (before the year, then grouped by month)."""
+    start = datetime.date(year, 1, 1)
+    lines = treasury_lines().filter(business=business)
+    opening_sums = lines.filter(date__lt=start).aggregate(**component_sums())
+    rows = {
+        row["month"]: row
+        for row in lines.filter(date__gte=start, date__lte=datetime.date(year, 12, 31))
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(**component_sums())
+        .order_by("month")
+    }
+    opening = treasury_from_sums(start, opening_sums)
+    available, projected = opening.available_cents, opening.projected_cents
+    months = []
+    empty = dict.fromkeys(opening_sums, 0)
+    for index in range(12):
+        month = add_months(start, index)
+        row = rows.get(month) or rows.get(_as_datetime(month)) or {}
+        movement = treasury_from_sums(month, {key: row.get(key, 0) for key in empty})
+        available += movement.available_cents
+        projected += movement.projected_cents
+        months.append(MonthTreasury(month, movement, available, projected))
+    return months
+
+
+def _as_datetime(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime(day.year, day.month, day.day)
+
+
+@dataclass
+class BusinessTreasuryRow:
+    """A line of the all-businesses page."""
+
+    business: Business
+    treasury: Treasury
+    available_before_cents: int
+    risk: str = ""
+    months: list[int] = field(default_factory=list)
+
+    @property
+    def trend_cents(self) -> int:
+        return self.treasury.available_cents - self.available_before_cents
+
+    @property
+    def is_negative(self) -> bool:
+        return self.treasury.available_cents < 0
+
+    @property
+    def is_falling(self) -> bool:
+        return self.trend_cents < 0
+
+
+#: How far back "falling" looks.
+TREND_MONTHS = 3
+
+
+def all_treasuries(businesses: Iterable[Business], day: datetime.date) -> list[BusinessTreasuryRow]:
+    """Every business's treasury on a day, riskiest first: one grouped query for the lines.
+
+    At risk: a negative available balance (most negative first), then a balance lower than
+    three months ago (largest fall first); then the others, lowest balance first.
+    """
+    before = add_months(day, -TREND_MONTHS)
+    sums = {
+        row["business_id"]: row
+        for row in treasury_lines()
+        .filter(date__lte=day)
+        .values("business_id")
+        .annotate(before=available_sum(Q(date__lte=before)), **component_sums())
+        .order_by()
+    }
+    keys = list(component_sums())
+    rows = []
+    for business in businesses:
+        row = sums.get(business.pk, {})
+        treasury = treasury_from_sums(day, {key: row.get(key, 0) for key in keys})
+        result = BusinessTreasuryRow(business, treasury, row.get("before", 0))
+        result.risk = "negative" if result.is_negative else "falling" if result.is_falling else ""
+        rows.append(result)
+
+    def order(row: BusinessTreasuryRow) -> tuple[int, int, str]:
+        if row.is_negative:
+            return (0, row.treasury.available_cents, row.business.code)
+        if row.is_falling:
+            return (1, row.trend_cents, row.business.code)
+        return (2, row.treasury.available_cents, row.business.code)
+
+    return sorted(rows, key=order)
+
+
+def component_lines(business: Business, key: str, day: datetime.date) -> Any:
+    """The lines behind one figure of a business's treasury on a day."""
+    component = COMPONENTS_BY_KEY[key]
+    lines = treasury_lines().filter(business=business, date__lte=day)
+    if key == "other_bank":
+        explained = Line.objects.filter(
+            entry=OuterRef("entry"),
+            business=OuterRef("business"),
+            journal_id=chart.BANK_JOURNAL,
+        ).filter(_account(chart.CUSTOMERS, chart.SUPPLIERS, chart.EXPENSE_REPORTS_DUE[:3]))
+        return lines.filter(component.lines).filter(~Exists(explained))
+    return lines.filter(component.lines)
