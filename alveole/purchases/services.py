@@ -1337,8 +1337,11 @@ def _reprice_mileage(person_id: int, year: int, horsepower: int, electric: bool)
     """Recompute, in the order they were entered, the trips of one year and one vehicle.
 
     Trips of reports already submitted or validated keep their amount but count in the
-    year's distance; the others are repriced, so that the year adds up to the scale.
+    year's distance; the others are repriced, so that the year adds up to the scale. The
+    person's row is locked first: two trips of different months entered at once must not
+    both be priced as the first of the year.
     """
+    Person.objects.select_for_update(of=("self",)).filter(pk=person_id).first()
     trips = (
         ExpenseLine.objects.select_related("report", "mileage_scale")
         .filter(
@@ -1388,6 +1391,8 @@ def expense_mileage_add(
 ) -> ExpenseLine:
     """Add a trip with the entrepreneur's own car, paid by the fiscal scale in force."""
     report = _lock_report(report)
+    # The year's trips are priced in order: one trip of a person at a time (see _reprice_mileage).
+    Person.objects.select_for_update(of=("self",)).filter(pk=report.person_id).first()
     _check_owner(actor, report)
     _check_editable(report)
     errors: dict[str, list[str]] = {}
