@@ -140,6 +140,7 @@ class Balance:
     business_id: int | None = None
     auxiliary_number: str = ""
     auxiliary_label: str = ""
+    match_ref: str = ""
 
 
 @dataclass
@@ -838,6 +839,7 @@ def opening_entry(*, document: DocumentRef, balances: Sequence[Balance]) -> Entr
             business_id=balance.business_id,
             auxiliary_number=balance.auxiliary_number,
             auxiliary_label=balance.auxiliary_label,
+            match_ref=balance.match_ref,
         )
         result += balance.amount_cents
     # Assets minus liabilities is the year's result: profit when positive.

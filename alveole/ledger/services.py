@@ -192,11 +192,20 @@ def _letters(number: int) -> str:
     return letters
 
 
-def _letter_matches(lines: Sequence[Line]) -> None:
-    """Letter the open lines of a document on a third-party account once they net to zero."""
+def _letter_matches(entry: Entry, lines: Sequence[Line]) -> None:
+    """Letter the open lines of a document on a third-party account once they net to zero.
+
+    Within the fiscal year: an open item of a closed year is carried into the next one by
+    its opening entry (with its document), and lettered there.
+    """
     keys = {(line.account_id, line.match_ref) for line in lines if line.match_ref}
     for account, match_ref in sorted(keys):
-        group = Line.objects.filter(account_id=account, match_ref=match_ref, lettering="")
+        group = Line.objects.filter(
+            account_id=account,
+            match_ref=match_ref,
+            lettering="",
+            entry__fiscal_year_id=entry.fiscal_year_id,
+        )
         totals = group.aggregate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
         if totals["debit"] and totals["debit"] == totals["credit"]:
             ids = list(group.order_by("pk").values_list("pk", "date"))
@@ -260,7 +269,7 @@ def entry_post(*, actor: Any, draft: EntryDraft) -> Entry:
         )
         for position, line in enumerate(draft.lines, start=1)
     )
-    _letter_matches(lines)
+    _letter_matches(entry, lines)
     audit_record(
         actor=actor,
         action="create",
@@ -512,7 +521,7 @@ def period_close(*, actor: Any, through: datetime.date) -> PeriodClosing:
 
 def closing_balances(year: FiscalYear) -> list[Balance]:
     """Balance-sheet balances (classes 1 to 5) at the end of a fiscal year, per account,
-    business and third party, summed by the database."""
+    business, third party and open document, summed by the database."""
     rows = (
         Line.objects.filter(entry__fiscal_year=year)
         .filter(
@@ -522,9 +531,9 @@ def closing_balances(year: FiscalYear) -> list[Balance]:
             | Q(account__number__startswith="4")
             | Q(account__number__startswith="5")
         )
-        .values("account_id", "business_id", "auxiliary_number", "auxiliary_label")
+        .values("account_id", "business_id", "auxiliary_number", "auxiliary_label", "match_ref")
         .annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
-        .order_by("account_id", "business_id", "auxiliary_number", "auxiliary_label")
+        .order_by("account_id", "business_id", "auxiliary_number", "auxiliary_label", "match_ref")
     )
     balances = []
     for row in rows:
@@ -537,6 +546,7 @@ def closing_balances(year: FiscalYear) -> list[Balance]:
                     business_id=row["business_id"],
                     auxiliary_number=row["auxiliary_number"],
                     auxiliary_label=row["auxiliary_label"],
+                    match_ref=row["match_ref"],
                 )
             )
     return balances

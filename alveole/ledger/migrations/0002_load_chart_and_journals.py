@@ -101,18 +101,18 @@ BEGIN
 END
 $$ LANGUAGE plpgsql;
 
-CREATE CONSTRAINT TRIGGER ledger_line_balanced
+CREATE CONSTRAINT TRIGGER ledger_line_balance_check
     AFTER INSERT OR DELETE OR UPDATE OF debit_cents, credit_cents, entry_id ON ledger_line
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_entry_balanced();
 
-CREATE CONSTRAINT TRIGGER ledger_entry_balanced
+CREATE CONSTRAINT TRIGGER ledger_entry_balance_check
     AFTER INSERT ON ledger_entry
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_entry_balanced();
 """
 
 DROP_TRIGGER = """
-DROP TRIGGER IF EXISTS ledger_entry_balanced ON ledger_entry;
-DROP TRIGGER IF EXISTS ledger_line_balanced ON ledger_line;
+DROP TRIGGER IF EXISTS ledger_entry_balance_check ON ledger_entry;
+DROP TRIGGER IF EXISTS ledger_line_balance_check ON ledger_line;
 DROP FUNCTION IF EXISTS ledger_check_entry_balanced();
 """
 
