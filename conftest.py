@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from alveole.businesses.models import Business
@@ -21,25 +24,35 @@ from tests.factories import (
 )
 
 
-def pytest_collection_modifyitems(items) -> None:  # noqa: ANN001
+def pytest_collection_modifyitems(items) -> None:
     """Transactional tests flush the database; restore the data migrations' rows afterwards.
 
     Reference data loaded by data migrations (sectors, payroll rates, the chart of
     accounts…) would otherwise vanish for the tests that run after them on the same worker.
     """
+    # Browser tests run last: Playwright's event loop changes how the ORM reaches the
+    # database for the rest of the process.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
-            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            item.add_marker(
+                pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}),
+                append=False,
+            )
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings) -> None:  # noqa: ANN001
+def _fast_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def cooperative(db):  # noqa: ANN001, ANN201
+def cooperative(db):
     make_office("Auch", head=True)
     make_office("Tarbes", head=False)
     return make_cooperative()
@@ -66,7 +79,14 @@ class Personas:
     anonymous: Persona
 
     def all(self) -> list[Persona]:
-        return [self.entrepreneur, self.other_entrepreneur, self.staff, self.accountant, self.director, self.anonymous]
+        return [
+            self.entrepreneur,
+            self.other_entrepreneur,
+            self.staff,
+            self.accountant,
+            self.director,
+            self.anonymous,
+        ]
 
 
 def _client(user: User | None) -> Client:
@@ -77,21 +97,27 @@ def _client(user: User | None) -> Client:
 
 
 @pytest.fixture
-def personas(cooperative) -> Personas:  # noqa: ANN001
+def personas(cooperative) -> Personas:
     staff_person = make_staff_person(first_name="Sacha", last_name="Appui")
     staff_user = make_user(Role.STAFF, person=staff_person, email="staff@example.org")
     director_user = make_user(Role.DIRECTOR, email="direction@example.org")
     accountant_user = make_user(Role.ACCOUNTANT, email="compta@example.org")
 
-    alice = make_entrepreneur(first_name="Alice", last_name="Martin", entry_situation="rsa", follow_up_staff=staff_user)
+    alice = make_entrepreneur(
+        first_name="Alice", last_name="Martin", entry_situation="rsa", follow_up_staff=staff_user
+    )
     alice_user = make_user(Role.ENTREPRENEUR, person=alice, email="alice@example.org")
     alice_business = make_business(alice, name="Atelier Alice", code="ALICE")
     bob = make_entrepreneur(first_name="Bob", last_name="Durand", entry_situation="job_seeker")
     bob_user = make_user(Role.ENTREPRENEUR, person=bob, email="bob@example.org")
     bob_business = make_business(bob, name="Bob Conseil", code="BOB")
     return Personas(
-        entrepreneur=Persona("entrepreneur", alice_user, alice, alice_business, _client(alice_user)),
-        other_entrepreneur=Persona("other_entrepreneur", bob_user, bob, bob_business, _client(bob_user)),
+        entrepreneur=Persona(
+            "entrepreneur", alice_user, alice, alice_business, _client(alice_user)
+        ),
+        other_entrepreneur=Persona(
+            "other_entrepreneur", bob_user, bob, bob_business, _client(bob_user)
+        ),
         staff=Persona("staff", staff_user, staff_person, None, _client(staff_user)),
         accountant=Persona("accountant", accountant_user, None, None, _client(accountant_user)),
         director=Persona("director", director_user, None, None, _client(director_user)),
@@ -100,3 +126,58 @@ def personas(cooperative) -> Personas:  # noqa: ANN001
 
 
 __all__ = ["PASSWORD", "Persona", "Personas"]
+
+
+# Browser tests: one headless Chromium (Debian's package) for the whole run, driven by
+# Playwright; skipped with a clear message when Chromium is absent.
+CHROMIUM = os.environ.get("ALVEOLE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM}: install Debian's chromium package to run browser tests"
+        )
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright runs an event loop in this thread; the ORM calls of the test itself are safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Once the loop runs, Django hands out other connection objects for this thread; they
+    # must still know the serialized reference data that transactional tests restore.
+    serialized = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
+    with playwright_api.sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            if contents is not None and not hasattr(
+                connections[alias], "_test_serialized_contents"
+            ):
+                connections[alias]._test_serialized_contents = contents
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page (iPhone-like viewport, touch, French)."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+    )
+    page = context.new_page()
+    yield page
+    context.close()

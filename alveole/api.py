@@ -17,6 +17,8 @@ from alveole.coop.api import router as coop_router
 from alveole.payroll.api import router as payroll_router
 from alveole.people.api import router as people_router
 from alveole.people.auth import TokenAuth
+from alveole.sales.api import router as sales_router
+from alveole.support.api import router as support_router
 
 api = NinjaAPI(
     title="Alvéole API",
@@ -145,3 +147,5 @@ api.add_router("/people", people_router)
 api.add_router("/businesses", businesses_router)
 api.add_router("/cooperative", coop_router)
 api.add_router("/payroll", payroll_router)
+api.add_router("/sales", sales_router)
+api.add_router("/support", support_router)

@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "alveole.core.context_processors.alveole",
+                "alveole.governance.context_processors.governance",
             ],
         },
     }

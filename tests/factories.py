@@ -34,9 +34,17 @@ def make_cooperative() -> Cooperative:
     if existing:
         return existing
     return cooperative_setup(
-        actor=None, name="Coopérative Test", siren=COOP_SIREN, siret=COOP_SIRET, rcs_city="Auch",
-        vat_number=COOP_VAT, address="1 rue de la Coopération", postal_code="32000", city="Auch",
-        capital_cents=1_000_000, training_registration_number="76320000032",
+        actor=None,
+        name="Coopérative Test",
+        siren=COOP_SIREN,
+        siret=COOP_SIRET,
+        rcs_city="Auch",
+        vat_number=COOP_VAT,
+        address="1 rue de la Coopération",
+        postal_code="32000",
+        city="Auch",
+        capital_cents=1_000_000,
+        training_registration_number="76320000032",
     )
 
 
@@ -49,7 +57,7 @@ def sector(code: str = "formation-conseil") -> Sector:
     return Sector.objects.get(code=code)
 
 
-def make_person(**fields) -> Person:  # noqa: ANN003
+def make_person(**fields) -> Person:
     n = next(_counter)
     defaults = {
         "first_name": f"Prénom{n}", "last_name": f"Nom{n}", "kind": PersonKind.ENTREPRENEUR,
@@ -62,31 +70,62 @@ def make_person(**fields) -> Person:  # noqa: ANN003
 
 def make_user(role: str, person: Person | None = None, email: str | None = None) -> User:
     n = next(_counter)
-    return user_create(actor=None, email=email or f"{role}{n}@example.org", role=role, person=person, password=PASSWORD)
+    return user_create(
+        actor=None,
+        email=email or f"{role}{n}@example.org",
+        role=role,
+        person=person,
+        password=PASSWORD,
+    )
 
 
-def make_entrepreneur(*, cesa_start_date: datetime.date = datetime.date(2024, 1, 1), **fields) -> Person:  # noqa: ANN003
+def make_entrepreneur(
+    *, cesa_start_date: datetime.date = datetime.date(2024, 1, 1), **fields
+) -> Person:
     person = make_person(**fields)
-    cape_start(actor=None, person=person, start_date=cesa_start_date - datetime.timedelta(days=180),
-               planned_end_date=cesa_start_date + datetime.timedelta(days=10))
+    cape_start(
+        actor=None,
+        person=person,
+        start_date=cesa_start_date - datetime.timedelta(days=180),
+        planned_end_date=cesa_start_date + datetime.timedelta(days=10),
+    )
     cesa_start(actor=None, person=person, start_date=cesa_start_date, monthly_hours=Decimal("70"))
     return person
 
 
-def make_business(person: Person, *, name: str | None = None, code: str | None = None,
-                  sector_code: str = "formation-conseil") -> Business:
+def make_business(
+    person: Person,
+    *,
+    name: str | None = None,
+    code: str | None = None,
+    sector_code: str = "formation-conseil",
+) -> Business:
     n = next(_counter)
     return business_create(
-        actor=None, main_person=person, name=name or f"Activité {n}", code=code or f"ACT{n:03d}",
-        sector=sector(sector_code), start_date=datetime.date(2023, 7, 1),
+        actor=None,
+        main_person=person,
+        name=name or f"Activité {n}",
+        code=code or f"ACT{n:03d}",
+        sector=sector(sector_code),
+        start_date=datetime.date(2023, 7, 1),
     )
 
 
-def make_staff_person(**fields) -> Person:  # noqa: ANN003
+def make_staff_person(**fields) -> Person:
     person = make_person(kind=PersonKind.SUPPORT_STAFF, **fields)
     staff_contract_start(actor=None, person=person, start_date=datetime.date(2020, 1, 1))
     return person
 
 
-__all__ = ["PASSWORD", "Role", "make_business", "make_cooperative", "make_entrepreneur", "make_office",
-           "make_person", "make_staff_person", "make_user", "sector"]
+__all__ = [
+    "PASSWORD",
+    "Role",
+    "make_business",
+    "make_cooperative",
+    "make_entrepreneur",
+    "make_office",
+    "make_person",
+    "make_staff_person",
+    "make_user",
+    "sector",
+]

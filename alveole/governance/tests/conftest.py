@@ -114,5 +114,3 @@ def associates(personas):
 __all__ = ["AgendaItem", "make_associate"]
 
 
-# The browser fixtures (Debian's Chromium through Playwright) are the project's shared ones.
-from tests.browser.conftest import browser, phone  # noqa: E402, F401

@@ -87,5 +87,3 @@ def session(workshop, personas) -> WorkshopSession:
     return make_session(workshop, personas.staff.user, future_slots())
 
 
-# The browser fixtures (Debian's Chromium through Playwright) are the project's shared ones.
-from tests.browser.conftest import browser, phone  # noqa: E402, F401
