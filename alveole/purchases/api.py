@@ -19,6 +19,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from alveole.businesses.models import Business
 from alveole.core.api import ERRORS, api_field_names, paginate
 from alveole.purchases import selectors, services
+from alveole.purchases.files import stored_file_response
 from alveole.purchases.models import ExpenseReport, Supplier, SupplierInvoice
 from alveole.purchases.schemas import (
     AssignIn,
@@ -299,13 +300,8 @@ def invoice_pay(request: HttpRequest, invoice_id: int, payload: PaymentIn) -> di
 def invoice_file(request: HttpRequest, invoice_id: int) -> FileResponse:
     """Le fichier original d'une facture électronique reçue."""
     invoice = selectors.supplier_invoice_get(user=request.user, pk=invoice_id)
-    if not invoice.original_file:
-        raise Http404
-    is_pdf = invoice.original_filename.lower().endswith(".pdf")
-    return FileResponse(
-        invoice.original_file.open("rb"),
-        content_type="application/pdf" if is_pdf else "application/xml",
-        filename=invoice.original_filename or "facture",
+    return stored_file_response(
+        invoice.original_file, filename=invoice.original_filename or "facture"
     )
 
 
@@ -408,12 +404,10 @@ def report_delete_line(request: HttpRequest, report_id: int, line_id: int) -> di
 def report_receipt(request: HttpRequest, report_id: int, line_id: int) -> FileResponse:
     """Le justificatif d'une dépense."""
     line = selectors.expense_line_get(user=request.user, report_pk=report_id, pk=line_id)
-    if not line.receipt:
-        raise Http404
-    return FileResponse(
-        line.receipt.open("rb"),
-        content_type=line.receipt_content_type or "application/octet-stream",
+    return stored_file_response(
+        line.receipt,
         filename=line.receipt_filename or "justificatif",
+        content_type=line.receipt_content_type,
     )
 
 

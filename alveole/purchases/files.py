@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 #: A phone photo is 2–8 MB; a scanned receipt PDF less.
@@ -78,6 +80,36 @@ def check_receipt(content: bytes, filename: str) -> CheckedFile:
             code="bad_type",
         )
     return CheckedFile(content, filename[:255], content_type, hashlib.sha256(content).hexdigest())
+
+
+#: What a browser may show inline from our origin; anything else (XML above all, which a
+#: browser would render with any XHTML it contains) is downloaded, in a sandbox.
+INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "image/webp"})
+
+
+def stored_file_response(
+    field: FieldFile, *, filename: str, content_type: str = ""
+) -> FileResponse:
+    """A stored file under the name it was sent with: PDFs and photos inline, the rest as a
+    download. Its type is read from its first bytes when not given."""
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    if not content_type:
+        head = handle.read(1024)
+        handle.seek(0)
+        content_type = sniff(head) or ("application/xml" if head.lstrip().startswith(b"<") else "")
+    content_type = content_type or "application/octet-stream"
+    inline = content_type in INLINE_TYPES
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=not inline, filename=filename
+    )
+    if not inline:
+        response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 def einvoice_max_bytes() -> int:

@@ -3,7 +3,6 @@ entry, reception and expense forms; files served only to those who may see them.
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +19,7 @@ from alveole.core.money import from_cents
 from alveole.core.services import audit_record
 from alveole.core.tabular import table_response
 from alveole.purchases import selectors, services
+from alveole.purchases.files import stored_file_response
 from alveole.purchases.forms import (
     AssignForm,
     ClassificationForm,
@@ -61,18 +61,6 @@ def _list_page(request: HttpRequest, template: str, rows: Any, **context: Any) -
     query.pop("page", None)
     query.pop("format", None)
     return render(request, template, {"page": page, "query": query.urlencode(), **context})
-
-
-def _file_response(field: Any, filename: str, content_type: str = "") -> FileResponse:
-    """A stored file, inline for the browser to show, under the name it was sent with."""
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    return FileResponse(handle, content_type=content_type, as_attachment=False, filename=filename)
 
 
 def _refused(request: HttpRequest, error: ValidationError) -> None:
@@ -186,13 +174,8 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def invoice_file(request: HttpRequest, pk: int) -> FileResponse:
     """The received file, as it came, to whoever may see the invoice."""
     invoice = selectors.supplier_invoice_get(user=request.user, pk=pk)
-    content_type = (
-        "application/pdf"
-        if invoice.original_filename.lower().endswith(".pdf")
-        else "application/xml"
-    )
-    return _file_response(
-        invoice.original_file, invoice.original_filename or "facture", content_type
+    return stored_file_response(
+        invoice.original_file, filename=invoice.original_filename or "facture"
     )
 
 
@@ -665,8 +648,10 @@ def report_delete_line(request: HttpRequest, pk: int, line_pk: int) -> HttpRespo
 def report_receipt(request: HttpRequest, pk: int, line_pk: int) -> FileResponse:
     """A line's receipt, to the report's author and staff roles."""
     line: ExpenseLine = selectors.expense_line_get(user=request.user, report_pk=pk, pk=line_pk)
-    return _file_response(
-        line.receipt, line.receipt_filename or "justificatif", line.receipt_content_type
+    return stored_file_response(
+        line.receipt,
+        filename=line.receipt_filename or "justificatif",
+        content_type=line.receipt_content_type,
     )
 
 

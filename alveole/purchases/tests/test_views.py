@@ -111,8 +111,12 @@ def test_owner_and_staff_roles_see_details_and_files(personas, world):
     response = personas.entrepreneur.client.get(urls["invoice_file"])
     assert b"".join(response.streaming_content) == cii_bytes()
     assert response["Content-Type"] == "application/xml"
+    # XML from a supplier is never rendered by the browser from our origin.
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Security-Policy"] == "sandbox"
     receipt = personas.staff.client.get(urls["receipt"])
     assert receipt["Content-Type"] == "image/jpeg"
+    assert receipt["Content-Disposition"] == 'inline; filename="t.jpg"'
     assert b"".join(receipt.streaming_content) == jpeg_bytes()
 
 
