@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from stdnum import iban as std_iban
 from stdnum.exceptions import ValidationError as StdnumError
@@ -274,7 +275,12 @@ def supplier_data(party: Party, findings: list[FindingData]) -> SupplierData:
                 )
             )
     if party.contact is not None and party.contact.email:
-        data.email = party.contact.email.strip()[:254]
+        try:
+            validate_email(party.contact.email.strip())
+        except ValidationError:
+            pass  # an address mail cannot reach is no use on the supplier's record
+        else:
+            data.email = party.contact.email.strip()[:254]
     if party.electronic_address is not None:
         data.electronic_address = party.electronic_address.value.strip()[:100]
         data.electronic_address_scheme = (party.electronic_address.scheme or "")[:10]
