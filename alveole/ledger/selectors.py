@@ -183,12 +183,13 @@ def treasury_component_lines(
         raise PermissionDenied
     lines = treasury.component_lines(business, key, day)
     if key == "salaries" and not can_read_books(user):
-        return list(
-            lines.annotate(month=TruncMonth("date"))
+        return [
+            {"month": row["month"], "amount_cents": row["debit"] - row["credit"]}
+            for row in lines.annotate(month=TruncMonth("date"))
             .values("month")
-            .annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
+            .annotate(debit=Sum("debit_cents", default=0), credit=Sum("credit_cents", default=0))
             .order_by("-month")
-        )
+        ]
     return lines.select_related("entry").order_by("-date", "-entry_id", "position")
 
 
