@@ -451,3 +451,24 @@ def test_add_a_supplier_then_enter_its_invoice(personas):
     )
     assert response.status_code == 400
     assert "Le fournisseur « Menuiserie Dupont » a déjà ce SIREN" in response.content.decode()
+
+
+def test_anonymous_posts_are_sent_to_login_and_change_nothing(personas, world):
+    client = personas.anonymous.client
+    invoice, report, line = world["alice_invoice"], world["report"], world["line"]
+    before = _rows()
+    for url in (
+        reverse("purchases:invoice_create"),
+        reverse("purchases:invoice_receive"),
+        reverse("purchases:supplier_create"),
+        reverse("purchases:report_create"),
+        reverse("purchases:invoice_action", args=[invoice.pk, "validate"]),
+        reverse("purchases:report_add_line", args=[report.pk]),
+        reverse("purchases:report_delete_line", args=[report.pk, line.pk]),
+        reverse("purchases:report_action", args=[report.pk, "submit"]),
+    ):
+        response = client.post(url, {"name": "X"})
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), (
+            url
+        )
+    assert _rows() == before
