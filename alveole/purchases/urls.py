@@ -5,6 +5,8 @@ from alveole.purchases import views
 app_name = "purchases"
 urlpatterns = [
     path("", views.invoice_list, name="invoice_list"),
+    # The main menu links to "purchases:home" when it exists (base.html).
+    path("", views.invoice_list, name="home"),
     path("invoices/new/", views.invoice_create, name="invoice_create"),
     path("invoices/receive/", views.invoice_receive, name="invoice_receive"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),

@@ -472,3 +472,8 @@ def test_anonymous_posts_are_sent_to_login_and_change_nothing(personas, world):
             url
         )
     assert _rows() == before
+
+
+def test_the_main_menu_links_to_purchases(personas):
+    body = personas.entrepreneur.client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("purchases:home")}"' in body and ">Achats<" in body
