@@ -47,6 +47,9 @@ def test_demo_loads_prints_logins_and_serves(served):
     ]
 
 
+# --reset flushes the database (TRUNCATE): PostgreSQL refuses that inside the test's
+# transaction, so this test runs outside one.
+@pytest.mark.django_db(transaction=True)
 def test_demo_keeps_an_existing_cooperative_and_reset_recreates_it(served):
     run("--no-serve")
     office_create(actor=None, name="Pau", city="Pau")  # a change the reset must undo
