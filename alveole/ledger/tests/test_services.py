@@ -12,9 +12,17 @@ from django.utils import timezone
 from alveole.coop.models import FiscalYear
 from alveole.coop.services import fiscal_year_create
 from alveole.core.models import AuditEvent
-from alveole.ledger import services
+from alveole.ledger import posting, services
 from alveole.ledger.models import Account, Entry, LedgerImmutableError, Line, PeriodClosing
-from alveole.ledger.posting import DocumentRef, EntryDraft, LineDraft
+from alveole.ledger.posting import (
+    DocumentRef,
+    EntryDraft,
+    ExpenseItem,
+    LineDraft,
+    Party,
+    PaymentShares,
+    SaleAmounts,
+)
 from alveole.ledger.tests.conftest import (
     assert_balanced,
     bill,
@@ -25,6 +33,7 @@ from alveole.ledger.tests.conftest import (
     payment,
     salary,
 )
+from tests.factories import make_business, make_entrepreneur
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -348,3 +357,44 @@ def test_closing_a_fiscal_year_carries_the_balances_forward(alice, support, monk
     with pytest.raises(ValidationError, match="déjà clôturé"):
         services.fiscal_year_close(actor=None, fiscal_year=year)
     assert_balanced()
+
+
+def test_the_ledger_balances_after_every_service(alice, support, monkeypatch):
+    """Every posting function through `entry_post`, then the ledger's own services."""
+    monkeypatch.setattr(services, "today", lambda: D(2026, 3, 10))
+    bob = make_business(make_entrepreneur(first_name="Bob"), code="BOBBY")
+    doc = DocumentRef("doc", "D-1", D(2025, 12, 1))
+    customer, supplier, person = (
+        Party("C", "Client"),
+        Party("F", "Fournisseur"),
+        Party("P", "Alice"),
+    )
+    amounts = SaleAmounts(10_000, 20_000, 2_000, 4_000)
+    drafts = [
+        posting.invoice_issued(document=doc, business_id=alice.pk, customer=customer, amounts=amounts, vat_on_debits=False),
+        posting.credit_note_issued(document=doc, business_id=alice.pk, customer=customer, amounts=SaleAmounts(services_net_cents=1_000, services_vat_cents=200), vat_on_debits=False, credited_invoice_number="D-1"),
+        posting.internal_invoice_issued(document=doc, seller_id=alice.pk, buyer_id=bob.pk, services_net_cents=5_000),
+        posting.payment_received(document=doc, business_id=alice.pk, customer=customer, amount_cents=10_000, settles="D-1", shares=PaymentShares(8_000, 1_000)),
+        posting.supplier_invoice_validated(document=doc, business_id=alice.pk, supplier=supplier, category="subcontracting", excl_vat_cents=3_000, deductible_vat_cents=600, deductible_on_payment=True),
+        posting.supplier_invoice_paid(document=doc, business_id=alice.pk, supplier=supplier, amount_cents=3_600, settles="D-1", pending_vat_cents=600),
+        posting.expense_report_validated(document=doc, business_id=alice.pk, person=person, items=[ExpenseItem("meals", 2_400, 218)]),
+        posting.expense_report_paid(document=doc, business_id=alice.pk, person=person, amount_cents=2_400, settles="D-1"),
+        posting.payroll_month(document=doc, person=person, gross_cents=100_000, employee_contributions_cents=22_000, employer_contributions_cents=40_000, reduction_cents=12_000, net_cents=78_000, charges=[(alice.pk, 100_000), (bob.pk, 28_000)], other_bodies_cents=5_000),
+        posting.payroll_paid(document=doc, person=person, amount_cents=78_000, settles="D-1"),
+        posting.grant_recognised(document=doc, support_business_id=support.pk, funder=Party("R", "Région"), amount_cents=50_000),
+        posting.grant_received(document=doc, support_business_id=support.pk, funder=Party("R", "Région"), amount_cents=50_000, settles="D-1"),
+        posting.contribution(document=doc, business_id=alice.pk, business_code=alice.code, support_business_id=support.pk, amount_cents=3_000, period_label="12/2025"),
+    ]  # fmt: skip
+    for draft in drafts:
+        services.entry_post(actor=None, draft=draft)
+        assert_balanced()
+    services.vat_return_post(actor=None, start=D(2025, 12, 1), end=D(2025, 12, 31))
+    assert_balanced()
+    services.entry_reverse(actor=None, entry=Entry.objects.filter(event="contribution").get())
+    assert_balanced()
+    services.fiscal_year_close(
+        actor=None, fiscal_year=FiscalYear.objects.get(start_date=D(2025, 1, 1))
+    )
+    assert_balanced()
+    services.period_close(actor=None, through=D(2026, 2, 28))
+    assert Entry.objects.count() == len(drafts) + 3
