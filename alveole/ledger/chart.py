@@ -4,7 +4,7 @@ numbers the posting functions use (the chart stays editable: labels, new sub-acc
 The numbers follow the French PCG (règlement ANC 2014-03 as amended by ANC 2022-06).
 Sub-accounts the PCG leaves free are ours and say so in their label's note below:
 44564 and 44574 (VAT waiting for a payment), 1811 and 1812 (liaison between analytic
-sections), 4671 (expense reports), 6459 (general reduction). See docs/adr/0009.
+sections), 4671 (expense reports), 6459 (general reduction). See docs/adr/0010.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ internal sales count); turnover received = the excl.-VAT part of what customers 
 (`base_cents` of the 411 lines of the bank journal); gross margin = turnover invoiced −
 net debits of 607 (goods for resale), 604 and 611 (subcontracting).
 
-The rules live in `payroll`, above the ledger (docs/adr/0007, 0009): the caller passes the
+The rules live in `payroll`, above the ledger (docs/adr/0007, 0010): the caller passes the
 rule lookup and the amount function — `payroll.selectors.contribution_rule_for` and
 `payroll.contributions.contribution_amount` — so the ledger never imports payroll.
 """

@@ -1,5 +1,5 @@
 """The general ledger: chart of accounts, journals, entries and their lines, the numbering
-sequences and the closed periods (see docs/adr/0009-ledger-below-the-documents.md)."""
+sequences and the closed periods (see docs/adr/0010-ledger-below-the-documents.md)."""
 
 from __future__ import annotations
 

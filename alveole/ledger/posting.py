@@ -3,7 +3,7 @@
 The services of sales, purchases, payroll and coop call one of these functions and pass the
 draft to `alveole.ledger.services.entry_post` inside their own transaction. Nothing here
 reads the database nor imports another app's models: the ledger sits below them
-(docs/adr/0009-ledger-below-the-documents.md). Amounts are integer cents, never negative
+(docs/adr/0010-ledger-below-the-documents.md). Amounts are integer cents, never negative
 unless a function says so; a function returns None when the event moves no money.
 
 Conventions: every line of a business's operation carries its analytic code
@@ -361,41 +361,71 @@ def credit_note_issued(
     )
 
 
-def internal_invoice_issued(
+def internal_sale_issued(
     *,
     document: DocumentRef,
     seller_id: int,
-    buyer_id: int,
+    buyer_code: str,
     goods_net_cents: int = 0,
     services_net_cents: int = 0,
-    vat_cents: int = 0,
-    buyer_goods_account: str = chart.GOODS_FOR_RESALE,
-    buyer_services_account: str = chart.STUDIES_AND_SERVICES,
     credit_note: bool = False,
 ) -> EntryDraft | None:
-    """A sale between two businesses of the cooperative, both sides in one entry.
+    """An invoice (or credit note) from one business of the cooperative to another, the
+    seller's side: its turnover (706/707) against the liaison account 1812.
 
-    The seller's turnover (706/707) against the liaison account 1812, the buyer's purchase
-    (604/607) against 1812: the liaison nets to zero within the entry; there is no VAT
-    (one taxable person) and no cash. The purchase side posts nothing more.
+    No customer account and no VAT: the cooperative is one taxable person and an operation
+    within it is not taxable (VAT printed on an internal invoice is not posted); the buyer
+    pays by internal compensation, which the liaison account records. The buyer's side is
+    `internal_purchase_validated`, when purchases validates the mirrored supplier invoice.
     """
     _not_negative(goods=goods_net_cents, services=services_net_cents)
-    if vat_cents:
-        raise ValueError("an internal sale carries no VAT: the cooperative is one taxable person")
     sign = -1 if credit_note else 1
     total = goods_net_cents + services_net_cents
     word = "Avoir interne" if credit_note else "Vente interne"
-    label = f"{word} {document.number}"
+    label = f"{word} {document.number} à {buyer_code}"
     lines = _Lines()
     lines.debit(chart.LIAISON_INTERNAL, sign * total, business_id=seller_id)
     lines.credit(chart.GOODS_SOLD, sign * goods_net_cents, business_id=seller_id)
     lines.credit(chart.SERVICES_SOLD, sign * services_net_cents, business_id=seller_id)
-    lines.debit(buyer_goods_account, sign * goods_net_cents, business_id=buyer_id)
-    lines.debit(buyer_services_account, sign * services_net_cents, business_id=buyer_id)
-    lines.credit(chart.LIAISON_INTERNAL, sign * total, business_id=buyer_id)
     return _draft(
         journal=chart.SALES_JOURNAL,
         event=Event.CREDIT_NOTE_ISSUED if credit_note else Event.INVOICE_ISSUED,
+        document=document,
+        label=label,
+        lines=lines,
+    )
+
+
+def internal_purchase_validated(
+    *,
+    document: DocumentRef,
+    buyer_id: int,
+    seller_code: str,
+    category: str,
+    excl_vat_cents: int,
+    charge_account: str = "",
+    credit_note: bool = False,
+) -> EntryDraft | None:
+    """The buyer's side of an internal sale, when its supplier invoice is validated: the
+    charge (607 goods for resale, 604 subcontracting…) against the liaison account 1812.
+
+    With `internal_sale_issued` the liaison nets to zero: the cooperative's books show the
+    seller's turnover and the buyer's purchase, no debt and no VAT between its sections.
+    Its payment by internal compensation posts nothing: the liaison already settled it.
+    """
+    _not_negative(excl_vat=excl_vat_cents)
+    account = charge_account or chart.PURCHASE_ACCOUNTS.get(category, "")
+    if not account:
+        raise ValueError(f"unknown purchase category {category!r}")
+    sign = -1 if credit_note else 1
+    word = "Avoir interne" if credit_note else "Achat interne"
+    label = f"{word} {document.number} de {seller_code}"
+    lines = _Lines()
+    lines.debit(account, sign * excl_vat_cents, business_id=buyer_id)
+    lines.credit(chart.LIAISON_INTERNAL, sign * excl_vat_cents, business_id=buyer_id)
+    return _draft(
+        journal=chart.PURCHASES_JOURNAL,
+        event=Event.SUPPLIER_INVOICE_VALIDATED,
         document=document,
         label=label,
         lines=lines,

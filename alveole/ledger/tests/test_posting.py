@@ -205,31 +205,30 @@ def test_payment_received_moves_the_vat_it_makes_due():
     assert draft.lines[1].base_cents == 50_000 and draft.lines[1].match_ref == DOC.number
 
 
-def test_internal_invoice_posts_both_businesses_through_the_liaison():
-    draft = posting.internal_invoice_issued(
-        document=DOC, seller_id=B, buyer_id=OTHER, goods_net_cents=4_000, services_net_cents=6_000
+def test_internal_sale_and_purchase_meet_on_the_liaison_account():
+    sale = posting.internal_sale_issued(
+        document=DOC, seller_id=B, buyer_code="BOB", goods_net_cents=4_000, services_net_cents=6_000
     )
-    assert rows(draft) == [
-        ("1812", B, 10_000, 0),
-        ("707", B, 0, 4_000),
-        ("706", B, 0, 6_000),
-        ("607", OTHER, 4_000, 0),
-        ("604", OTHER, 6_000, 0),
-        ("1812", OTHER, 0, 10_000),
-    ]
-    credit = posting.internal_invoice_issued(
-        document=DOC, seller_id=B, buyer_id=OTHER, services_net_cents=6_000, credit_note=True
+    assert sale.journal == "VE" and sale.label == "Vente interne ALICE-2026-00001 à BOB"
+    assert rows(sale) == [("1812", B, 10_000, 0), ("707", B, 0, 4_000), ("706", B, 0, 6_000)]
+    purchase = posting.internal_purchase_validated(
+        document=DOC,
+        buyer_id=OTHER,
+        seller_code="ALICE",
+        category="subcontracting",
+        excl_vat_cents=10_000,
     )
-    assert rows(credit) == [
-        ("1812", B, 0, 6_000),
-        ("706", B, 6_000, 0),
-        ("604", OTHER, 0, 6_000),
-        ("1812", OTHER, 6_000, 0),
-    ]
-    with pytest.raises(ValueError, match="no VAT"):
-        posting.internal_invoice_issued(
-            document=DOC, seller_id=B, buyer_id=OTHER, services_net_cents=6_000, vat_cents=1_200
-        )
+    assert purchase.journal == "AC"
+    assert rows(purchase) == [("604", OTHER, 10_000, 0), ("1812", OTHER, 0, 10_000)]
+    credit = posting.internal_sale_issued(
+        document=DOC, seller_id=B, buyer_code="BOB", services_net_cents=6_000, credit_note=True
+    )
+    assert rows(credit) == [("1812", B, 0, 6_000), ("706", B, 6_000, 0)]
+    refund = posting.internal_purchase_validated(
+        document=DOC, buyer_id=OTHER, seller_code="ALICE", category="goods_for_resale",
+        excl_vat_cents=6_000, credit_note=True,
+    )  # fmt: skip
+    assert rows(refund) == [("607", OTHER, 0, 6_000), ("1812", OTHER, 6_000, 0)]
 
 
 @pytest.mark.parametrize(

@@ -373,7 +373,8 @@ def test_the_ledger_balances_after_every_service(alice, support, monkeypatch):
     drafts = [
         posting.invoice_issued(document=doc, business_id=alice.pk, customer=customer, amounts=amounts, vat_on_debits=False),
         posting.credit_note_issued(document=doc, business_id=alice.pk, customer=customer, amounts=SaleAmounts(services_net_cents=1_000, services_vat_cents=200), vat_on_debits=False, credited_invoice_number="D-1"),
-        posting.internal_invoice_issued(document=doc, seller_id=alice.pk, buyer_id=bob.pk, services_net_cents=5_000),
+        posting.internal_sale_issued(document=doc, seller_id=alice.pk, buyer_code=bob.code, services_net_cents=5_000),
+        posting.internal_purchase_validated(document=doc, buyer_id=bob.pk, seller_code=alice.code, category="subcontracting", excl_vat_cents=5_000),
         posting.payment_received(document=doc, business_id=alice.pk, customer=customer, amount_cents=10_000, settles="D-1", shares=PaymentShares(8_000, 1_000)),
         posting.supplier_invoice_validated(document=doc, business_id=alice.pk, supplier=supplier, category="subcontracting", excl_vat_cents=3_000, deductible_vat_cents=600, deductible_on_payment=True),
         posting.supplier_invoice_paid(document=doc, business_id=alice.pk, supplier=supplier, amount_cents=3_600, settles="D-1", pending_vat_cents=600),

@@ -73,12 +73,19 @@ def scenario(personas, support):
             settles="NDF-1",
         )
     )
+    internal = DocumentRef("invoice", "BOB-FI2026-0001", D(2026, 3, 5))
     post(
-        posting.internal_invoice_issued(
-            document=DocumentRef("invoice", "BOB-FI2026-0001", D(2026, 3, 5)),
-            seller_id=bob.pk,
+        posting.internal_sale_issued(
+            document=internal, seller_id=bob.pk, buyer_code=alice.code, services_net_cents=30_000
+        )
+    )
+    post(
+        posting.internal_purchase_validated(
+            document=internal,
             buyer_id=alice.pk,
-            services_net_cents=30_000,
+            seller_code=bob.code,
+            category="subcontracting",
+            excl_vat_cents=30_000,
         )
     )
     post(
