@@ -17,6 +17,7 @@ from alveole.coop.api import router as coop_router
 from alveole.payroll.api import router as payroll_router
 from alveole.people.api import router as people_router
 from alveole.people.auth import TokenAuth
+from alveole.purchases.api import router as purchases_router
 from alveole.sales.api import router as sales_router
 from alveole.support.api import router as support_router
 
@@ -147,5 +148,6 @@ api.add_router("/people", people_router)
 api.add_router("/businesses", businesses_router)
 api.add_router("/cooperative", coop_router)
 api.add_router("/payroll", payroll_router)
+api.add_router("/purchases", purchases_router)
 api.add_router("/sales", sales_router)
 api.add_router("/support", support_router)

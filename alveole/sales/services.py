@@ -36,6 +36,7 @@ from alveole.core.validators import (
     clean_vat_fr,
     department_from_postal_code,
 )
+from alveole.purchases.services import supplier_invoice_create_internal
 from alveole.sales.mentions import document_snapshot
 from alveole.sales.models import (
     EDITABLE_STATUSES,
@@ -999,7 +1000,38 @@ def invoice_issue(
     )
     if original is not None:
         _credit_original(actor=actor, original=original, credit_note=invoice)
+    if invoice.buyer_business_id:
+        _internal_purchase_create(actor=actor, invoice=invoice)
     return invoice
+
+
+def _internal_purchase_create(*, actor: Any, invoice: Invoice) -> None:
+    """The buyer business's supplier invoice for an internal sale, in the issuing transaction."""
+    assert invoice.buyer_business is not None and invoice.issue_date is not None
+    assert invoice.number is not None
+    supplier_invoice_create_internal(
+        actor=actor,
+        seller_business=invoice.business,
+        buyer_business=invoice.buyer_business,
+        number=invoice.number,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        source_invoice_id=invoice.pk,
+        is_credit_note=invoice.is_credit_note,
+        lines=[
+            {
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "vat_rate": line.vat_rate,
+                "net_cents": line.net_cents,
+                "nature": line.nature,
+            }
+            for line in invoice.lines.filter(line_type=LineType.ITEM)
+        ],
+        total_excl_vat_cents=invoice.total_excl_vat_cents,
+        total_vat_cents=invoice.total_vat_cents,
+    )
 
 
 def _credit_original(*, actor: Any, original: Invoice, credit_note: Invoice) -> None:

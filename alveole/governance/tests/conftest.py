@@ -112,5 +112,3 @@ def associates(personas):
 
 
 __all__ = ["AgendaItem", "make_associate"]
-
-

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-def refused(match: str, call, *args, **kwargs) -> None:  # noqa: ANN001
+def refused(match: str, call, *args, **kwargs) -> None:
     with pytest.raises(ValidationError) as error:
         call(*args, **kwargs)
     assert match in " ".join(error.value.messages), error.value.messages

@@ -116,6 +116,14 @@ def test_internal_sales_use_their_series_and_link_both_ways(personas):
     assert invoice.number == "ALICE-FI2025-0001"
     assert invoice.buyer_business == bob.business
     assert list(bob.business.internal_purchases.all()) == [invoice]
+    # The buyer's purchases side has the supplier invoice to pay, linked to this sale.
+    from alveole.purchases.models import SupplierInvoice
+
+    purchase = SupplierInvoice.objects.get(source_invoice_id=invoice.pk)
+    assert purchase.business == bob.business
+    assert purchase.number == invoice.number
+    assert purchase.total_excl_vat_cents == invoice.total_excl_vat_cents
+    assert purchase.total_vat_cents == invoice.total_vat_cents
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -85,5 +85,3 @@ def workshop(personas) -> Workshop:
 def session(workshop, personas) -> WorkshopSession:
     """A session in ten days with two half-days and two places, run by the staff persona."""
     return make_session(workshop, personas.staff.user, future_slots())
-
-
