@@ -71,19 +71,22 @@ def document_context(document: Quote | Invoice) -> dict[str, Any]:
     }
 
 
-def _render(template: str, context: dict[str, Any]) -> bytes:
+def _render(template: str, context: dict[str, Any], *, variant: str | None = None) -> bytes:
     # Imported here, not at the top: WeasyPrint loads Pango through its C library, which a
     # machine may lack; without it only PDFs fail, not every page that imports the services.
     from weasyprint import HTML
 
     with translation.override("fr"):
         html = render_to_string(template, context)
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant=variant)
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
-    """The PDF of an invoice, deposit invoice or credit note."""
-    return _render("sales/pdf/invoice.html", document_context(invoice))
+    """The PDF of an invoice, deposit invoice or credit note, as PDF/A-3b.
+
+    PDF/A-3 is what a Factur-X PDF must be (`alveole.sales.einvoice` embeds the CII in it).
+    """
+    return _render("sales/pdf/invoice.html", document_context(invoice), variant="pdf/a-3b")
 
 
 def quote_pdf(quote: Quote) -> bytes:
