@@ -17,7 +17,7 @@ from ninja import Query, Router, Status
 
 from alveole.businesses.models import Business
 from alveole.core.api import ERRORS, api_field_names, paginate
-from alveole.sales import selectors, services
+from alveole.sales import einvoice, selectors, services
 from alveole.sales.models import Customer, Invoice, Quote
 from alveole.sales.pdf import invoice_pdf, quote_pdf
 from alveole.sales.schemas import (
@@ -425,6 +425,23 @@ def invoice_pdf_route(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, pk=invoice_id)
     response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{invoice.number or invoice.pk}.pdf"'
+    return response
+
+
+@router.get(
+    "/invoices/{int:invoice_id}/einvoice/{fmt}",
+    response={200: None, **ERRORS},
+    summary="Facture électronique (Factur-X, CII ou UBL)",
+)
+def invoice_einvoice_route(request: HttpRequest, invoice_id: int, fmt: str) -> HttpResponse:
+    """La facture électronique d'une facture ou d'un avoir émis : `facturx` (PDF Factur-X
+    EN 16931), `cii` ou `ubl` (XML). Un brouillon n'en a pas (400)."""
+    invoice = selectors.invoice_get(user=request.user, pk=invoice_id)
+    if fmt not in einvoice.FORMATS:
+        raise Http404
+    content, name, content_type = einvoice.export(invoice, fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -19,6 +19,11 @@ urlpatterns = [
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/edit/", views.invoice_form, name="invoice_edit"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf_view, name="invoice_pdf"),
+    path(
+        "invoices/<int:pk>/einvoice/<slug:fmt>/",
+        views.invoice_einvoice_view,
+        name="invoice_einvoice",
+    ),
     path("invoices/<int:pk>/<slug:action>/", views.invoice_action, name="invoice_action"),
     path("credit-notes/", views.credit_note_list, name="credit_note_list"),
     path("payments/", views.payment_list, name="payment_list"),

@@ -18,7 +18,7 @@ from alveole.core.dates import today
 from alveole.core.money import from_cents, to_cents
 from alveole.core.services import audit_record
 from alveole.core.tabular import table_response
-from alveole.sales import services
+from alveole.sales import einvoice, services
 from alveole.sales.forms import (
     CreditNoteForm,
     CustomerForm,
@@ -453,6 +453,21 @@ def invoice_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The invoice's or credit note's PDF."""
     invoice = invoice_get(user=request.user, pk=pk)
     return _pdf_response(invoice_pdf(invoice), invoice.number or f"brouillon-{invoice.pk}")
+
+
+@login_required
+def invoice_einvoice_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The electronic invoice of an issued document: Factur-X PDF, CII or UBL XML.
+
+    Scoped like the PDF (404 outside the user's businesses); a draft has none (404).
+    """
+    invoice = invoice_get(user=request.user, pk=pk)
+    if fmt not in einvoice.FORMATS or not invoice.is_frozen:
+        raise Http404
+    content, name, content_type = einvoice.export(invoice, fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 # --- draft forms ------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def _foreign(business) -> Customer:
 def _public(business) -> Customer:
     return customer_create(
         actor=None, business=business, kind=Customer.Kind.PUBLIC_BODY,
-        name="Mairie de Condom", siren="213201078", address="Place Bossuet",
+        name="Mairie de Condom", siren="130005481", address="Place Bossuet",
         postal_code="32100", city="Condom", email="mairie@condom.example",
     )  # fmt: skip
 
@@ -80,8 +80,15 @@ def _varied(business) -> dict[str, Invoice]:
         "foreign_reverse_charge": issued(
             business,
             _foreign(business),
-            [{"description": "Conseil", "quantity": 2, "unit_price": "500", "vat_rate": "0",
-              "vat_exemption_reason": REVERSE_CHARGE}],  # fmt: skip
+            [
+                {
+                    "description": "Conseil",
+                    "quantity": 2,
+                    "unit_price": "500",
+                    "vat_rate": "0",
+                    "vat_exemption_reason": REVERSE_CHARGE,
+                }
+            ],
         ),
         "public_body": issued(business, _public(business), MIXED[1:2]),
     }
@@ -262,4 +269,4 @@ def test_api_downloads_are_scoped(personas, fmt):
     pending = draft(personas.entrepreneur.business)
     response = api("entrepreneur", "get", f"/invoices/{pending.pk}/einvoice/{fmt}")
     assert response.status_code == 400
-    assert "Seule une facture émise" in response.content.decode()
+    assert "Seule une facture émise" in response.json()["error"]["message"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -45,10 +46,34 @@ class Command(BaseCommand):
             action="store_true",
             help=_("n'afficher que les erreurs bloquantes"),
         )
+        # The export needs the sales models, which this library must not import: the
+        # sub-command is the sales app's `einvoice_export` command, called by name.
+        export = actions.add_parser(
+            "export", help=_("écrire la facture électronique d'une facture émise")
+        )
+        export.add_argument("number", help=_("numéro de la facture ou de l'avoir émis"))
+        export.add_argument(
+            "--format",
+            dest="format",
+            choices=("facturx", "cii", "ubl"),
+            default="facturx",
+            help=_("facturx (PDF Factur-X EN 16931, par défaut), cii ou ubl (XML)"),
+        )
+        export.add_argument("-o", "--output", required=True, metavar="FICHIER", help=_("fichier"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "validate":
             self.validate(options)
+        elif options["action"] == "export":
+            call_command(
+                "einvoice_export",
+                options["number"],
+                format=options["format"],
+                output=options["output"],
+                stdout=self.stdout,
+                stderr=self.stderr,
+                verbosity=options["verbosity"],
+            )
 
     def validate(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
