@@ -43,6 +43,7 @@ from alveole.core.roles import Role
 from alveole.demo import data
 from alveole.demo.plan import build_plan
 from alveole.demo.records import Event, PersonPlan, Plan
+from alveole.demo.sales import step_sales
 from alveole.people.models import Associateship, Contract, Person, PersonKind, Status, User
 from alveole.people.services import (
     associate_join,
@@ -207,6 +208,7 @@ STEPS: list[Step] = [
     Step("staff", "Équipe d'appui", step_staff),
     Step("paths", "Parcours des entrepreneur·es", step_paths),
     Step("accounts", "Comptes", step_accounts),
+    Step("sales", "Ventes", step_sales),
 ]
 
 
