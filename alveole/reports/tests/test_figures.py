@@ -1,0 +1,108 @@
+"""Every figure of the 2025 report of the small cooperative of conftest.py, by hand."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from alveole.reports.figures import NO_LEDGER, report_compute
+
+E = Decimal
+
+EXPECTED = {
+    # Alice, Bob (CESA), Carol (CESA + associate since June), Dan (CAPE ending 31/12).
+    "members": 4,
+    "members_by_status": {"cape": 1, "salaried": 2, "associate": 1},
+    "members_by_age": {"30_or_less": 1, "31_40": 2, "41_50": 0, "51_60": 0, "61_or_more": 1},
+    # Alice is on RSA: counted in "other" for whoever may not see it.
+    "members_by_entry_situation": {"employed": 1, "job_seeker": 1, "other": 1, "unknown": 1},
+    "members_by_department": {"32": 3, "65": 1, "other": 0},
+    "members_by_sector": {
+        "Formation, coaching et conseils": 2,
+        "Techniques de l'information et de la communication (TIC)": 1,
+        "unknown": 1,
+    },
+    "members_with_other_income_rate": E("0.25"),
+    "support_staff": 1,
+    "intake_interviews": 3,  # 1 Jan, 5 May, 31 Dec; not the 2024 one
+    "integrated": 2,  # Dan and Eve; Carol's first contract (CAPE) started in 2024
+    "workshops_held": 2,  # co-development and the 2024 session left out
+    "exits": 2,
+    "positive_exit_rate": E("0.50"),
+    # 1000 − 100 (credit note on a 2024 invoice) + 400 + 200 (internal) + 300 + 600;
+    # the credit note of January 2026 counts in 2026.
+    "entrepreneurs_turnover": E("2400.00"),
+    # Bob was an associate until 1 March (his 400 of February), Carol from 1 June (her 600).
+    "entrepreneurs_turnover_by_status": {"cape_and_salaried": E("1400.00"), "associate": E("1000.00")},
+    "internal_turnover": E("200.00"),
+    "grants": E("1000.00"),  # 2 000 over 2025-2026
+    "contributions": None,
+    "external_services": E("250.00"),
+    "support_structure_turnover": None,
+    "support_structure_shares": None,
+    "cooperative_turnover": None,
+    "turnover_growth": E("3.80"),  # 2 400 / 500 − 1
+    # company 1000 + 200 internal; individual −100 + 600; public body 400; association 300
+    "turnover_by_customer_kind": {
+        "company": E("0.50"), "individual": E("0.21"), "public_body": E("0.17"),
+        "association": E("0.13"),
+    },
+    "regional_turnover_share": E("0.83"),  # all but the 400 invoiced in Paris
+    "wage_bill": E("5200.00"),
+    "paid_hours": E("361.67"),
+    "fte": E("0.20"),  # 361.67 / 1 820
+    "fte_created": E("0.15"),  # 2024: 91 h → 0.05
+    "average_gross_monthly_salary": E("1600.00"),  # Alice's two months; staff left out
+    "social_contributions": E("3120.00"),
+    "vat_remitted": None,
+    "returned_to_community": None,
+    "return_per_public_euro": None,
+    "associates": {"total": 3, "entrepreneurs": 1, "support_staff": 1, "external": 1},
+    "associates_joined": 1,
+    "associates_left": 1,
+}  # fmt: skip
+
+
+def test_every_figure_equals_the_hand_computed_value(coop_2025):
+    report = report_compute(year=2025)
+    assert {key: f.value for key, f in report.figures.items()} == EXPECTED
+
+
+def test_missing_figures_say_why_and_are_never_zero(coop_2025):
+    figures = report_compute(year=2025).figures
+    assert figures["contributions"].missing == NO_LEDGER
+    assert figures["vat_remitted"].missing == NO_LEDGER
+    assert figures["wage_bill"].missing == ""
+    empty = report_compute(year=2023).figures  # no payroll, no sales in 2023
+    for key in ("wage_bill", "paid_hours", "fte", "average_gross_monthly_salary",
+                "social_contributions", "entrepreneurs_turnover"):  # fmt: skip
+        assert empty[key].value is None
+        assert empty[key].missing
+    assert empty["wage_bill"].missing == "aucune paie enregistrée pour l'année"
+
+
+def test_rsa_is_split_only_for_viewers_who_may_see_it(coop_2025):
+    figure = report_compute(year=2025, show_rsa=True).figures["members_by_entry_situation"]
+    assert figure.value == {"employed": 1, "job_seeker": 1, "rsa": 1, "other": 0, "unknown": 1}
+
+
+def test_drilldowns_point_to_filtered_lists(coop_2025):
+    figures = report_compute(year=2025).figures
+    assert figures["entrepreneurs_turnover"].drilldown_url == (
+        "/sales/invoices/?date_from=2025-01-01&date_to=2025-12-31"
+    )
+    assert figures["members"].drilldown_url == "/people/?at=2025-12-31&kind=entrepreneur"
+    assert figures["wage_bill"].drilldown_url == "/payroll/?year=2025"
+
+
+def test_the_number_of_queries_does_not_depend_on_the_data(personas):
+    with CaptureQueriesContext(connection) as small:
+        report_compute(year=2025)
+    from alveole.reports.tests.conftest import coop_2025_data
+
+    coop_2025_data(personas)
+    with CaptureQueriesContext(connection) as big:
+        report_compute(year=2025)
+    assert len(big.captured_queries) == len(small.captured_queries)
