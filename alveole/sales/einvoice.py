@@ -198,11 +198,12 @@ def _process(customer: dict[str, Any]) -> str:
 
 
 def _frame(invoice: Invoice, has_deduction: bool) -> str:
-    letter = {
+    letters: dict[str, str] = {
         Invoice.OperationCategory.GOODS: "B",
         Invoice.OperationCategory.SERVICES: "S",
         Invoice.OperationCategory.MIXED: "M",
-    }.get(invoice.operation_category, "S")
+    }
+    letter = letters.get(invoice.operation_category, "S")
     return f"{letter}4" if has_deduction and invoice.kind == Invoice.Kind.INVOICE else f"{letter}1"
 
 
@@ -318,8 +319,8 @@ def invoice_to_document(invoice: Invoice) -> Document:
         else [],
     )
     preceding = []
-    if invoice.is_credit_note and invoice.credited_invoice_id:
-        original = invoice.credited_invoice
+    original = invoice.credited_invoice if invoice.is_credit_note else None
+    if original is not None:
         preceding = [PrecedingInvoice(original.number or "", original.issue_date)]
     if seller.get("vat_on_debits"):
         vat_point = VatPointDateCode.ISSUE_DATE.value
