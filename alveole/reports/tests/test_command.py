@@ -1,0 +1,54 @@
+"""`alveole report`: the JSON shape and the CSV/XLSX rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+
+def test_json_output(coop_2025, capsys):
+    call_command("report", "--year", "2025", "--format", "json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["year"] == 2025
+    figures = data["figures"]
+    assert figures["entrepreneurs_turnover"] == "2400.00"
+    assert figures["members"] == 4
+    assert figures["positive_exit_rate"] == "0.50"
+    assert figures["entrepreneurs_turnover_by_status"] == {
+        "cape_and_salaried": "1400.00",
+        "associate": "1000.00",
+    }
+    assert figures["members_by_entry_situation"]["other"] == 1
+    assert figures["vat_remitted"] is None
+    assert data["missing"] == {
+        "contributions": "comptabilité non disponible",
+        "support_structure_turnover": "une de ses composantes manque",
+        "support_structure_shares": "CA de la structure d'accompagnement indisponible",
+        "cooperative_turnover": "une de ses composantes manque",
+        "vat_remitted": "comptabilité non disponible",
+        "returned_to_community": "comptabilité non disponible",
+        "return_per_public_euro": "restitution ou financements publics indisponibles",
+    }
+
+
+def test_csv_and_xlsx_rows(coop_2025, tmp_path):
+    target = tmp_path / "report.csv"
+    call_command("report", "--year", "2025", "--format", "csv", "-o", str(target))
+    rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["key", "label", "value", "unit", "year"]
+    by_key = {row[0]: row for row in rows[1:]}
+    assert by_key["entrepreneurs_turnover"] == [
+        "entrepreneurs_turnover", "CA des entrepreneurs", "2400.00", "euros", "2025",
+    ]  # fmt: skip
+    assert by_key["members_by_status.cape"][2] == "1"
+    assert by_key["vat_remitted"][2] == ""
+    target = tmp_path / "report.xlsx"
+    call_command("report", "--year", "2025", "--format", "xlsx", "-o", str(target))
+    sheet = load_workbook(target).active
+    values = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values["members"][2] == 4
+    assert values["wage_bill"][2:] == ("5200.00", "euros", 2025)
