@@ -226,7 +226,9 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
         ),
         external=Count("person", distinct=True, filter=Q(category=Associateship.Category.EXTERNAL)),
     )
-    movements = Associateship.objects.filter(category=Associateship.Category.ENTREPRENEUR).aggregate(
+    movements = Associateship.objects.filter(
+        category=Associateship.Category.ENTREPRENEUR
+    ).aggregate(
         joined=Count("person", distinct=True, filter=Q(start_date__gte=first, start_date__lte=day)),
         left=Count("person", distinct=True, filter=Q(end_date__gte=first, end_date__lte=day)),
     )
@@ -253,109 +255,193 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
     }  # fmt: skip
     return [
         Figure(
-            "members", "Coopérateurs", COUNT,
+            "members",
+            "Coopérateurs",
+            COUNT,
             "Entrepreneur·es en CAPE ou en CESA en cours au 31/12 de l'année.",
-            PEOPLE, n, url_name="people:list", query=members_query,
+            PEOPLE,
+            n,
+            url_name="people:list",
+            query=members_query,
         ),
         Figure(
-            "members_by_status", "Coopérateurs par statut", COUNT,
+            "members_by_status",
+            "Coopérateurs par statut",
+            COUNT,
             "Les coopérateurs répartis entre CAPE, entrepreneur·es salarié·es (CESA, non associé·es) et associé·es.",
             PEOPLE,
-            {"cape": totals["cape"], "salaried": totals["salaried"], "associate": totals["associate"]},
-            url_name="people:list", query=members_query,
-            labels={"cape": "CAPE", "salaried": "Entrepreneur·es salarié·es", "associate": "Associé·es"},
+            {
+                "cape": totals["cape"],
+                "salaried": totals["salaried"],
+                "associate": totals["associate"],
+            },
+            url_name="people:list",
+            query=members_query,
+            labels={
+                "cape": "CAPE",
+                "salaried": "Entrepreneur·es salarié·es",
+                "associate": "Associé·es",
+            },
         ),
         Figure(
-            "members_by_age", "Coopérateurs par âge", COUNT,
+            "members_by_age",
+            "Coopérateurs par âge",
+            COUNT,
             "Les coopérateurs par âge au 31/12 : 30 ans et moins, 31-40, 41-50, 51-60, 61 ans et plus.",
             PEOPLE,
-            {b: ages.get(b, 0) for b in AGE_BRACKETS} | ({"unknown": ages["unknown"]} if "unknown" in ages else {}),
-            url_name="people:list", query=members_query, labels=AGE_LABELS,
+            {b: ages.get(b, 0) for b in AGE_BRACKETS}
+            | ({"unknown": ages["unknown"]} if "unknown" in ages else {}),
+            url_name="people:list",
+            query=members_query,
+            labels=AGE_LABELS,
         ),
         Figure(
-            "members_by_entry_situation", "Coopérateurs par situation à l'entrée", COUNT,
+            "members_by_entry_situation",
+            "Coopérateurs par situation à l'entrée",
+            COUNT,
             "Les coopérateurs selon leur situation à l'entrée : salarié·e, demandeur·se d'emploi, autre "
             "(les bénéficiaires du RSA sont comptés dans « autre » sauf pour l'équipe d'appui).",
             PEOPLE,
-            {k: situations.get(k, 0) for k in ("employed", "job_seeker", *(("rsa",) if show_rsa else ()), "other")}
+            {
+                k: situations.get(k, 0)
+                for k in ("employed", "job_seeker", *(("rsa",) if show_rsa else ()), "other")
+            }
             | ({"unknown": situations["unknown"]} if "unknown" in situations else {}),
-            url_name="people:list", query=members_query, labels=situation_labels,
+            url_name="people:list",
+            query=members_query,
+            labels=situation_labels,
         ),
         Figure(
-            "members_by_department", "Coopérateurs par département", COUNT,
+            "members_by_department",
+            "Coopérateurs par département",
+            COUNT,
             "Les coopérateurs par département de résidence (les quatre premiers, les autres ensemble).",
-            PEOPLE, by_department, url_name="people:list", query=members_query,
+            PEOPLE,
+            by_department,
+            url_name="people:list",
+            query=members_query,
             labels={"other": "Autres"},
         ),
         Figure(
-            "members_by_sector", "Coopérateurs par secteur d'activité", COUNT,
+            "members_by_sector",
+            "Coopérateurs par secteur d'activité",
+            COUNT,
             "Les coopérateurs selon le secteur de l'activité dont ils sont l'entrepreneur·e principal·e.",
-            PEOPLE, dict(sorted(sectors.items(), key=lambda kv: (-kv[1], kv[0]))),
-            url_name="people:list", query=members_query, labels={"unknown": "Non renseigné"},
+            PEOPLE,
+            dict(sorted(sectors.items(), key=lambda kv: (-kv[1], kv[0]))),
+            url_name="people:list",
+            query=members_query,
+            labels={"unknown": "Non renseigné"},
         ),
         Figure(
-            "members_with_other_income_rate", "Part des coopérateurs ayant un autre revenu", SHARE,
+            "members_with_other_income_rate",
+            "Part des coopérateurs ayant un autre revenu",
+            SHARE,
             "Part des coopérateurs qui ont déclaré un revenu complémentaire d'activité.",
-            PEOPLE, share(totals["other_income"], n),
+            PEOPLE,
+            share(totals["other_income"], n),
             missing="" if n else _("aucun coopérateur au 31/12"),
-            url_name="people:list", query=members_query,
+            url_name="people:list",
+            query=members_query,
         ),
         Figure(
-            "support_staff", "Membres de l'équipe d'appui", COUNT,
+            "support_staff",
+            "Membres de l'équipe d'appui",
+            COUNT,
             "Membres de l'équipe d'appui sous contrat de travail au 31/12.",
-            PEOPLE, support_staff.count(), url_name="people:list",
+            PEOPLE,
+            support_staff.count(),
+            url_name="people:list",
             query={"status": Status.STAFF, "at": at},
         ),
         Figure(
-            "intake_interviews", "Reçus en entretien individuel", COUNT,
+            "intake_interviews",
+            "Reçus en entretien individuel",
+            COUNT,
             "Entretiens individuels d'accueil tenus dans l'année.",
-            PEOPLE, IntakeInterview.objects.filter(date__gte=first, date__lte=day).count(),
+            PEOPLE,
+            IntakeInterview.objects.filter(date__gte=first, date__lte=day).count(),
             url_name="support:intake_board",
         ),
         Figure(
-            "integrated", "Intégrés", COUNT,
+            "integrated",
+            "Intégrés",
+            COUNT,
             "Personnes dont le premier contrat (CAPE ou CESA) avec la coopérative a commencé dans l'année.",
-            PEOPLE, first_contract.count(), url_name="people:list", query={"at": at},
+            PEOPLE,
+            first_contract.count(),
+            url_name="people:list",
+            query={"at": at},
         ),
         Figure(
-            "workshops_held", "Ateliers de formation réalisés", COUNT,
+            "workshops_held",
+            "Ateliers de formation réalisés",
+            COUNT,
             "Sessions d'ateliers de formation tenues dans l'année (rencontres de co-développement et "
             "événements exclus).",
-            PEOPLE, workshops.count(), url_name="support:session_list",
+            PEOPLE,
+            workshops.count(),
+            url_name="support:session_list",
             query={"date_from": first.isoformat(), "date_to": at},
         ),
         Figure(
-            "exits", "Sorties", COUNT, "Sorties de la coopérative dans l'année.",
-            PEOPLE, exits["n"], url_name="people:list", query={"status": Status.EXITED, "at": at},
+            "exits",
+            "Sorties",
+            COUNT,
+            "Sorties de la coopérative dans l'année.",
+            PEOPLE,
+            exits["n"],
+            url_name="people:list",
+            query={"status": Status.EXITED, "at": at},
         ),
         Figure(
-            "positive_exit_rate", "Sorties positives", SHARE,
+            "positive_exit_rate",
+            "Sorties positives",
+            SHARE,
             "Part des sorties de l'année vers une création d'entreprise ou un emploi salarié.",
-            PEOPLE, share(exits["positive"], exits["n"]),
+            PEOPLE,
+            share(exits["positive"], exits["n"]),
             missing="" if exits["n"] else _("aucune sortie dans l'année"),
-            url_name="people:list", query={"status": Status.EXITED, "at": at},
+            url_name="people:list",
+            query={"status": Status.EXITED, "at": at},
         ),
         Figure(
-            "associates", "Associé·es", COUNT,
+            "associates",
+            "Associé·es",
+            COUNT,
             "Associé·es au 31/12 : entrepreneur·es, membres de l'équipe, associé·es extérieur·es.",
-            GOVERNANCE, {"total": associates_total, **associateships},
-            url_name="people:list", query={"status": Status.ASSOCIATE, "at": at},
-            labels={"total": "Total", "entrepreneurs": "Associé·es entrepreneur·es",
-                    "support_staff": "Membres de l'équipe", "external": "Associé·es extérieur·es"},
+            GOVERNANCE,
+            {"total": associates_total, **associateships},
+            url_name="people:list",
+            query={"status": Status.ASSOCIATE, "at": at},
+            labels={
+                "total": "Total",
+                "entrepreneurs": "Associé·es entrepreneur·es",
+                "support_staff": "Membres de l'équipe",
+                "external": "Associé·es extérieur·es",
+            },
         ),  # fmt: skip
         Figure(
-            "associates_joined", "Nouveaux associé·es entrepreneur·es", COUNT,
+            "associates_joined",
+            "Nouveaux associé·es entrepreneur·es",
+            COUNT,
             "Entrepreneur·es devenu·es associé·es dans l'année.",
-            GOVERNANCE, movements["joined"], url_name="people:list",
+            GOVERNANCE,
+            movements["joined"],
+            url_name="people:list",
             query={"status": Status.ASSOCIATE, "at": at},
         ),
         Figure(
-            "associates_left", "Associé·es entrepreneur·es sorti·es", COUNT,
+            "associates_left",
+            "Associé·es entrepreneur·es sorti·es",
+            COUNT,
             "Entrepreneur·es ayant cessé d'être associé·es dans l'année.",
-            GOVERNANCE, movements["left"], url_name="people:list",
+            GOVERNANCE,
+            movements["left"],
+            url_name="people:list",
             query={"status": Status.ASSOCIATE, "at": first.isoformat()},
         ),
-    ]  # fmt: skip
+    ]
 
 
 # --- economy ----------------------------------------------------------------------------
@@ -364,9 +450,7 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
 def _main_status_at_issue() -> Subquery:
     """The status, at the document's issue date, of its business's main entrepreneur."""
     return Subquery(
-        Person.objects.filter(
-            memberships__business=OuterRef("business"), memberships__is_main=True
-        )
+        Person.objects.filter(memberships__business=OuterRef("business"), memberships__is_main=True)
         .annotate(status=status_expression(OuterRef(OuterRef("issue_date"))))
         .values("status")[:1]
     )
@@ -412,8 +496,7 @@ def _economy_figures(year: int) -> list[Figure]:
         internal=Sum(amount, filter=~support & internal, default=0),
         regional=Sum(
             amount,
-            filter=~support
-            & Q(customer__country="FR", customer_department__in=region_departments),
+            filter=~support & Q(customer__country="FR", customer_department__in=region_departments),
             default=0,
         ),
         external=Sum(amount, filter=support, default=0),
@@ -466,156 +549,262 @@ def _economy_figures(year: int) -> list[Figure]:
         }
     by_kind = None
     if entrepreneurs:
-        by_kind = {
-            kind: share(totals[f"kind_{kind}"], entrepreneurs) for kind in CUSTOMER_KINDS
-        }
+        by_kind = {kind: share(totals[f"kind_{kind}"], entrepreneurs) for kind in CUSTOMER_KINDS}
     return [
         Figure(
-            "entrepreneurs_turnover", "CA des entrepreneurs", EUROS,
+            "entrepreneurs_turnover",
+            "CA des entrepreneurs",
+            EUROS,
             "Factures moins avoirs émis dans l'année par toutes les activités sauf la structure "
             "d'accompagnement (ventes internes comprises), hors taxes.",
-            ECONOMY, _euros(entrepreneurs), missing="" if entrepreneurs is not None else no_sales,
-            history={y: _euros(v) for y, v in history.items()}, **invoices,
+            ECONOMY,
+            _euros(entrepreneurs),
+            missing="" if entrepreneurs is not None else no_sales,
+            history={y: _euros(v) for y, v in history.items()},
+            **invoices,
         ),
         Figure(
-            "entrepreneurs_turnover_by_status", "CA des entrepreneurs par statut", EUROS,
+            "entrepreneurs_turnover_by_status",
+            "CA des entrepreneurs par statut",
+            EUROS,
             "Le même chiffre réparti selon le statut, à la date de la facture, de l'entrepreneur·e "
             "principal·e de l'activité : CAPE et salarié·es / associé·es.",
-            ECONOMY, status_split, missing="" if status_split else no_sales,
-            labels={"cape_and_salaried": "Entrepreneur·es salarié·es + CAPE",
-                    "associate": "Entrepreneur·es salarié·es associé·es"}, **invoices,
+            ECONOMY,
+            status_split,
+            missing="" if status_split else no_sales,
+            labels={
+                "cape_and_salaried": "Entrepreneur·es salarié·es + CAPE",
+                "associate": "Entrepreneur·es salarié·es associé·es",
+            },
+            **invoices,
         ),
         Figure(
-            "internal_turnover", "CA facturé en interne", EUROS,
+            "internal_turnover",
+            "CA facturé en interne",
+            EUROS,
             "La part du CA des entrepreneurs facturée à une autre activité de la coopérative.",
-            ECONOMY, _euros(totals["internal"]) if entrepreneurs is not None else None,
+            ECONOMY,
+            _euros(totals["internal"]) if entrepreneurs is not None else None,
             missing="" if entrepreneurs is not None else no_sales,
-            url_name="sales:purchase_list", query=period,
+            url_name="sales:purchase_list",
+            query=period,
         ),
         Figure(
-            "grants", "Financements publics", EUROS,
+            "grants",
+            "Financements publics",
+            EUROS,
             "Financements publics reconnus pour l'année (par financeur).",
-            ECONOMY, _euros(grants),
-            missing="" if grants is not None else _("aucun financement public enregistré pour l'année"),
-            url_name="coop:grants", query={"year": year},
+            ECONOMY,
+            _euros(grants),
+            missing=""
+            if grants is not None
+            else _("aucun financement public enregistré pour l'année"),
+            url_name="coop:grants",
+            query={"year": year},
             labels={row["funder_kind"]: row["label"] for row in grant_rows},
         ),
         Figure(
-            "contributions", "Contribution coopérative des entrepreneurs", EUROS,
+            "contributions",
+            "Contribution coopérative des entrepreneurs",
+            EUROS,
             "Contributions dues par les activités pour l'année.",
-            ECONOMY, _euros(contributions), missing="" if has_ledger else NO_LEDGER,
-            url_name="ledger:entries", query=period,
+            ECONOMY,
+            _euros(contributions),
+            missing="" if has_ledger else NO_LEDGER,
+            url_name="ledger:entries",
+            query=period,
         ),
         Figure(
-            "external_services", "Prestations externes", EUROS,
+            "external_services",
+            "Prestations externes",
+            EUROS,
             "Factures moins avoirs émis dans l'année par la structure d'accompagnement elle-même.",
-            ECONOMY, _euros(external), **invoices,
+            ECONOMY,
+            _euros(external),
+            **invoices,
         ),
         Figure(
-            "support_structure_turnover", "CA de la structure d'accompagnement", EUROS,
+            "support_structure_turnover",
+            "CA de la structure d'accompagnement",
+            EUROS,
             "Financements publics + contributions des entrepreneurs + prestations externes.",
-            ECONOMY, _euros(support_turnover),
+            ECONOMY,
+            _euros(support_turnover),
             missing="" if support_turnover is not None else _("une de ses composantes manque"),
         ),
         Figure(
-            "support_structure_shares", "Budget de la structure d'accompagnement", SHARE,
+            "support_structure_shares",
+            "Budget de la structure d'accompagnement",
+            SHARE,
             "Part de chacune des trois ressources dans le CA de la structure d'accompagnement.",
             ECONOMY,
-            {"grants": share(grants, support_turnover), "contributions": share(contributions, support_turnover),
-             "external_services": share(external, support_turnover)} if support_turnover else None,
-            missing="" if support_turnover else _("CA de la structure d'accompagnement indisponible"),
-            labels={"grants": "Financements publics", "contributions": "Contribution coopérative des ES",
-                    "external_services": "Prestations externes"},
+            {
+                "grants": share(grants, support_turnover),
+                "contributions": share(contributions, support_turnover),
+                "external_services": share(external, support_turnover),
+            }
+            if support_turnover
+            else None,
+            missing=""
+            if support_turnover
+            else _("CA de la structure d'accompagnement indisponible"),
+            labels={
+                "grants": "Financements publics",
+                "contributions": "Contribution coopérative des ES",
+                "external_services": "Prestations externes",
+            },
         ),  # type: ignore[arg-type]
         Figure(
-            "cooperative_turnover", "CA de la coopérative", EUROS,
+            "cooperative_turnover",
+            "CA de la coopérative",
+            EUROS,
             "CA des entrepreneurs + CA de la structure d'accompagnement.",
             ECONOMY,
-            _euros(entrepreneurs + support_turnover) if entrepreneurs is not None and support_turnover is not None else None,
-            missing="" if entrepreneurs is not None and support_turnover is not None else _("une de ses composantes manque"),
+            _euros(entrepreneurs + support_turnover)
+            if entrepreneurs is not None and support_turnover is not None
+            else None,
+            missing=""
+            if entrepreneurs is not None and support_turnover is not None
+            else _("une de ses composantes manque"),
         ),
         Figure(
-            "turnover_growth", "Évolution du CA des entrepreneurs", RATIO,
+            "turnover_growth",
+            "Évolution du CA des entrepreneurs",
+            RATIO,
             "CA des entrepreneurs de l'année rapporté à celui de l'année précédente, moins 1.",
             ECONOMY,
-            share(entrepreneurs - previous, previous) if entrepreneurs is not None and previous else None,
-            missing="" if entrepreneurs is not None and previous else _("pas de CA l'année précédente"),
-            history={y: _euros(v) for y, v in history.items()}, **invoices,
+            share(entrepreneurs - previous, previous)
+            if entrepreneurs is not None and previous
+            else None,
+            missing=""
+            if entrepreneurs is not None and previous
+            else _("pas de CA l'année précédente"),
+            history={y: _euros(v) for y, v in history.items()},
+            **invoices,
         ),
         Figure(
-            "turnover_by_customer_kind", "CA des entrepreneurs par type de client", SHARE,
+            "turnover_by_customer_kind",
+            "CA des entrepreneurs par type de client",
+            SHARE,
             "Le CA des entrepreneurs selon le type de client : entreprise, particulier, organisme "
             "public, association (les clients internes comptent comme entreprises).",
-            ECONOMY, by_kind, missing="" if by_kind else no_sales,
-            labels={k: str(v) for k, v in Customer.Kind.choices}, **invoices,
+            ECONOMY,
+            by_kind,
+            missing="" if by_kind else no_sales,
+            labels={k: str(v) for k, v in Customer.Kind.choices},
+            **invoices,
         ),
         Figure(
-            "regional_turnover_share", f"Part du CA réalisée en {region}", SHARE,
+            "regional_turnover_share",
+            f"Part du CA réalisée en {region}",
+            SHARE,
             "Part du CA des entrepreneurs facturée à des clients dont l'adresse est dans la région "
             "de la coopérative.",
-            ECONOMY, share(totals["regional"], entrepreneurs) if entrepreneurs else None,
-            missing="" if entrepreneurs else no_sales, **invoices,
+            ECONOMY,
+            share(totals["regional"], entrepreneurs) if entrepreneurs else None,
+            missing="" if entrepreneurs else no_sales,
+            **invoices,
         ),
         Figure(
-            "wage_bill", "Masse salariale", EUROS,
+            "wage_bill",
+            "Masse salariale",
+            EUROS,
             "Salaires bruts de toutes les paies de l'année.",
-            ECONOMY, _euros(this.wage_bill_cents), missing="" if this.records else no_payroll,
-            history={y: _euros(p.wage_bill_cents) for y, p in payroll.items()}, **payroll_list,
-        ),
-        Figure(
-            "paid_hours", "Heures rémunérées", HOURS,
-            "Heures payées de toutes les paies de l'année.",
-            ECONOMY, this.paid_hours, missing="" if this.records else no_payroll, **payroll_list,
-        ),
-        Figure(
-            "fte", "Équivalents temps plein", RATIO,
-            "Heures rémunérées divisées par les heures payées d'un temps plein (1 820 par défaut).",
-            ECONOMY, this.fte, missing="" if this.fte is not None else no_payroll,
-            history={y: p.fte for y, p in payroll.items()}, **payroll_list,
-        ),
-        Figure(
-            "fte_created", "ETP créés", RATIO,
-            "ETP de l'année moins ETP de l'année précédente.",
-            ECONOMY, fte_created,
-            missing="" if fte_created is not None else _("paie de l'année ou de l'année précédente absente"),
+            ECONOMY,
+            _euros(this.wage_bill_cents),
+            missing="" if this.records else no_payroll,
+            history={y: _euros(p.wage_bill_cents) for y, p in payroll.items()},
             **payroll_list,
         ),
         Figure(
-            "average_gross_monthly_salary", "Salaire moyen brut mensuel par entrepreneur·e", EUROS,
+            "paid_hours",
+            "Heures rémunérées",
+            HOURS,
+            "Heures payées de toutes les paies de l'année.",
+            ECONOMY,
+            this.paid_hours,
+            missing="" if this.records else no_payroll,
+            **payroll_list,
+        ),
+        Figure(
+            "fte",
+            "Équivalents temps plein",
+            RATIO,
+            "Heures rémunérées divisées par les heures payées d'un temps plein (1 820 par défaut).",
+            ECONOMY,
+            this.fte,
+            missing="" if this.fte is not None else no_payroll,
+            history={y: p.fte for y, p in payroll.items()},
+            **payroll_list,
+        ),
+        Figure(
+            "fte_created",
+            "ETP créés",
+            RATIO,
+            "ETP de l'année moins ETP de l'année précédente.",
+            ECONOMY,
+            fte_created,
+            missing=""
+            if fte_created is not None
+            else _("paie de l'année ou de l'année précédente absente"),
+            **payroll_list,
+        ),
+        Figure(
+            "average_gross_monthly_salary",
+            "Salaire moyen brut mensuel par entrepreneur·e",
+            EUROS,
             "Salaires bruts des paies des entrepreneur·es de l'année divisés par le nombre de leurs "
             "mois payés (salaire brut > 0) ; avec les trois années précédentes.",
-            ECONOMY, _euros(this.average_gross_monthly_salary_cents),
+            ECONOMY,
+            _euros(this.average_gross_monthly_salary_cents),
             missing="" if this.average_gross_monthly_salary_cents is not None else no_payroll,
             history={y: _euros(p.average_gross_monthly_salary_cents) for y, p in payroll.items()},
             **payroll_list,
         ),
         Figure(
-            "social_contributions", "Cotisations sociales", EUROS,
+            "social_contributions",
+            "Cotisations sociales",
+            EUROS,
             "Cotisations salariales et patronales de toutes les paies de l'année.",
-            ECONOMY, _euros(this.social_contributions_cents),
-            missing="" if this.records else no_payroll, **payroll_list,
+            ECONOMY,
+            _euros(this.social_contributions_cents),
+            missing="" if this.records else no_payroll,
+            **payroll_list,
         ),
         Figure(
-            "vat_remitted", "TVA reversée", EUROS,
+            "vat_remitted",
+            "TVA reversée",
+            EUROS,
             "TVA collectée moins TVA déductible de l'année.",
-            ECONOMY, _euros(vat), missing="" if has_ledger else NO_LEDGER,
-            url_name="ledger:entries", query=period,
+            ECONOMY,
+            _euros(vat),
+            missing="" if has_ledger else NO_LEDGER,
+            url_name="ledger:entries",
+            query=period,
         ),
         Figure(
-            "returned_to_community", "Restitué à la collectivité", EUROS,
+            "returned_to_community",
+            "Restitué à la collectivité",
+            EUROS,
             "Cotisations sociales + TVA reversée.",
-            ECONOMY, _euros(returned),
+            ECONOMY,
+            _euros(returned),
             missing="" if returned is not None else (NO_LEDGER if not has_ledger else no_payroll),
         ),
         Figure(
-            "return_per_public_euro", "Retour pour 1 € d'argent public", RATIO,
+            "return_per_public_euro",
+            "Retour pour 1 € d'argent public",
+            RATIO,
             "Montant restitué à la collectivité divisé par les financements publics.",
             ECONOMY,
             (Decimal(returned) / Decimal(grants)).quantize(Decimal("0.1"), ROUND_HALF_UP)
-            if returned is not None and grants else None,
-            missing="" if returned is not None and grants else _("restitution ou financements publics indisponibles"),
+            if returned is not None and grants
+            else None,
+            missing=""
+            if returned is not None and grants
+            else _("restitution ou financements publics indisponibles"),
         ),
-    ]  # fmt: skip
+    ]
 
 
 def report_compute(*, year: int, show_rsa: bool = False) -> Report:

@@ -114,7 +114,11 @@ def coop_2025_data(personas):
         actor=None, title="Fixer ses prix", duration_hours=3, capacity=10, trainer_user=trainer
     )
     codev = workshop_create(
-        actor=None, title="Co-dév", kind=WorkshopKind.CODEVELOPMENT, duration_hours=3, capacity=10,
+        actor=None,
+        title="Co-dév",
+        kind=WorkshopKind.CODEVELOPMENT,
+        duration_hours=3,
+        capacity=10,
         trainer_user=trainer,
     )
     for w, day in ((training, D(2024, 12, 15)), (training, D(2025, 3, 3)),
@@ -131,11 +135,26 @@ def coop_2025_data(personas):
     credit(big, "50", D(2026, 1, 10))  # next year's credit note: not in 2025
     old = sale(alice.business, a_person, "500", D(2024, 11, 1))
     credit(old, "100", D(2025, 2, 1))
-    sale(bob.business, customer(bob.business, Customer.Kind.PUBLIC_BODY, "75001"), "400", D(2025, 2, 15))
+    sale(
+        bob.business,
+        customer(bob.business, Customer.Kind.PUBLIC_BODY, "75001"),
+        "400",
+        D(2025, 2, 15),
+    )
     internal = internal_customer_for(actor=None, seller=bob.business, buyer=carol_business)
     sale(bob.business, internal, "200", D(2025, 5, 1))
-    sale(carol_business, customer(carol_business, Customer.Kind.ASSOCIATION, "31000"), "300", D(2025, 4, 1))
-    sale(carol_business, customer(carol_business, Customer.Kind.INDIVIDUAL, "32000"), "600", D(2025, 7, 1))
+    sale(
+        carol_business,
+        customer(carol_business, Customer.Kind.ASSOCIATION, "31000"),
+        "300",
+        D(2025, 4, 1),
+    )
+    sale(
+        carol_business,
+        customer(carol_business, Customer.Kind.INDIVIDUAL, "32000"),
+        "600",
+        D(2025, 7, 1),
+    )
     sale(support, customer(support, Customer.Kind.COMPANY, "32000"), "250", D(2025, 5, 5))
 
     pay(alice.person, D(2024, 12, 1), 1000, 200, 400, "91")
