@@ -41,6 +41,7 @@ from alveole.coop.services import (
 from alveole.core import dates
 from alveole.core.roles import Role
 from alveole.demo import data
+from alveole.demo.payroll import step_grants, step_payroll, step_purchases
 from alveole.demo.plan import build_plan
 from alveole.demo.records import Event, PersonPlan, Plan
 from alveole.demo.sales import step_sales
@@ -209,6 +210,9 @@ STEPS: list[Step] = [
     Step("paths", "Parcours des entrepreneur·es", step_paths),
     Step("accounts", "Comptes", step_accounts),
     Step("sales", "Ventes", step_sales),
+    Step("payroll", "Paies", step_payroll),
+    Step("grants", "Subventions et contributions", step_grants),
+    Step("purchases", "Achats et notes de frais", step_purchases),
 ]
 
 

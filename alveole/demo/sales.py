@@ -44,7 +44,7 @@ DAYS = datetime.timedelta
 #: last one is the seed's (2 218 653 €).
 TURNOVER_BY_FULL_YEAR = (1_930_000, 2_020_000, 2_110_000, 2_218_653)
 SUPPORT_STRUCTURE_TURNOVER = 37_000  # the support structure's external services
-AVERAGE_INVOICE = 3_600  # euros excl. VAT: fewer, larger invoices keep the demo quick
+AVERAGE_INVOICE = 7_000  # euros excl. VAT: fewer, larger invoices keep the demo quick
 #: The seed's turnover by customer kind.
 KIND_SHARES = {
     Customer.Kind.COMPANY: 59,
@@ -54,8 +54,8 @@ KIND_SHARES = {
 }
 REGIONAL_SHARE = 0.68  # of turnover with customers in Occitanie
 INTERNAL_SHARE = 0.03  # invoices to another business of the cooperative
-QUOTED_SHARE = 0.35  # invoices that follow an accepted quote
-LOST_QUOTES_PER_BUSINESS_YEAR = 0.5  # quotes refused or left to expire
+QUOTED_SHARE = 0.25  # invoices that follow an accepted quote
+LOST_QUOTES_PER_BUSINESS_YEAR = 0.3  # quotes refused or left to expire
 CREDIT_NOTE_SHARE = 0.015
 
 REGIONAL_TOWNS = (
@@ -235,7 +235,7 @@ class SalesPlanner:
             year_invoices: list[PlannedInvoice] = []
             for business, sector, span, weight in planned:
                 total = weight * factor
-                count = max(1, min(14, round(total / AVERAGE_INVOICE * rng.uniform(0.7, 1.3))))
+                count = max(1, min(10, round(total / AVERAGE_INVOICE * rng.uniform(0.7, 1.3))))
                 shares = [rng.uniform(0.4, 1.6) for _ in range(count)]
                 for share in shares:
                     amount = max(80, round(total * share / sum(shares)))
