@@ -420,7 +420,7 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
                 "support_staff": "Membres de l'équipe",
                 "external": "Associé·es extérieur·es",
             },
-        ),  # fmt: skip
+        ),
         Figure(
             "associates_joined",
             "Nouveaux associé·es entrepreneur·es",
@@ -653,7 +653,7 @@ def _economy_figures(year: int) -> list[Figure]:
                 "contributions": "Contribution coopérative des ES",
                 "external_services": "Prestations externes",
             },
-        ),  # type: ignore[arg-type]
+        ),
         Figure(
             "cooperative_turnover",
             "CA de la coopérative",

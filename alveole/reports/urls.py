@@ -1,5 +1,9 @@
 from django.urls import path
 
-from alveole.reports import views
+from alveole.reports import report_views, views
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("report/", report_views.report_page, name="report_index"),
+    path("report/<int:year>/", report_views.report_page, name="report"),
+]
