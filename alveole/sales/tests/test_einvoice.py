@@ -29,6 +29,7 @@ from .conftest import TRAINING, company, draft, individual, issued
 pytestmark = pytest.mark.django_db
 
 REVERSE_CHARGE = "Autoliquidation, art. 283-2 du CGI"
+INTRA_COMMUNITY = "Exonération de TVA, art. 262 ter I du CGI (livraison intracommunautaire)"
 MIXED = [
     {"line_type": "section", "description": "Prestations"},
     {"description": "Conseil\nDiagnostic et restitution", "quantity": Decimal("1.75"),
@@ -90,6 +91,20 @@ def _varied(business) -> dict[str, Invoice]:
                 }
             ],
         ),
+        "foreign_intra_community_goods": issued(
+            business,
+            _foreign(business),
+            [
+                {
+                    "description": "Affiches",
+                    "quantity": 40,
+                    "unit_price": "3.5",
+                    "vat_rate": "0",
+                    "vat_exemption_reason": INTRA_COMMUNITY,
+                    "nature": "goods",
+                }
+            ],
+        ),
         "public_body": issued(business, _public(business), MIXED[1:2]),
     }
     quote = quote_create(actor=None, business=business, customer=b2b, lines=MIXED, title="Cycle")
@@ -107,8 +122,8 @@ def _varied(business) -> dict[str, Invoice]:
     return documents
 
 
-CASES = ["b2b_mixed", "b2c", "foreign_reverse_charge", "public_body", "deposit", "final",
-         "credit_note"]  # fmt: skip
+CASES = ["b2b_mixed", "b2c", "foreign_reverse_charge", "foreign_intra_community_goods",
+         "public_body", "deposit", "final", "credit_note"]  # fmt: skip
 
 
 def _fatal(result) -> list[str]:
@@ -181,6 +196,11 @@ def test_mapping_details(alice, cooperative):
     foreign = einvoice.invoice_to_document(documents["foreign_reverse_charge"])
     assert foreign.vat_breakdown[0].category == "AE"
     assert foreign.buyer.vat_id == "BE0477472701"
+    goods = einvoice.invoice_to_document(documents["foreign_intra_community_goods"])
+    assert goods.vat_breakdown[0].category == "K"
+    assert goods.vat_breakdown[0].exemption_reason_code == "VATEX-EU-IC"
+    assert goods.business_process == "B1"
+    assert goods.delivery.address.country == "BE"
 
 
 def test_vat_on_debits_sets_bt8(alice, cooperative):
