@@ -9,8 +9,10 @@ import pytest
 from django.db import transaction
 
 from alveole.businesses.models import Business, Membership
+from alveole.coop.models import GrantAllocation
 from alveole.demo.generator import generate
 from alveole.demo.plan import build_plan
+from alveole.payroll.models import PayrollRecord
 from alveole.people.models import (
     Associateship,
     Contract,
@@ -20,6 +22,7 @@ from alveole.people.models import (
     Person,
     User,
 )
+from alveole.sales.models import Customer, Invoice, Quote
 
 TODAY = datetime.date(2025, 6, 30)
 SCALE = 0.2
@@ -52,6 +55,15 @@ def fingerprint() -> str:
             "business__code", "person__email", "is_main", "start_date", "end_date"
         ),
         User.objects.order_by("pk").values_list("email", "role", "person__email"),
+        Customer.objects.order_by("pk").values_list("business__code", "kind", "name", "city"),
+        Invoice.objects.order_by("pk").values_list(
+            "number", "kind", "issue_date", "customer__name", "total_incl_vat_cents", "status"
+        ),
+        Quote.objects.order_by("pk").values_list("number", "issue_date", "status"),
+        PayrollRecord.objects.order_by("pk").values_list(
+            "person__email", "month", "gross_cents", "paid_hours_hundredths"
+        ),
+        GrantAllocation.objects.order_by("pk").values_list("grant__funder_name", "year", "amount_cents"),
     ]  # fmt: skip
     return hashlib.sha256(repr([list(r) for r in rows]).encode()).hexdigest()
 
