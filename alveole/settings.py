@@ -232,3 +232,7 @@ ALVEOLE_EINVOICE_ARTEFACTS = env_str(
     "ALVEOLE_EINVOICE_ARTEFACTS", str(BASE_DIR.parent / "shared" / "einvoice")
 )
 ALVEOLE_IMPORT_MAX_BYTES = env_int("ALVEOLE_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# The cooperative's Plateforme Agréée (AFNOR XP Z12-013 Flow service): see docs/einvoicing.md.
+ALVEOLE_PA_URL = env_str("ALVEOLE_PA_URL")
+ALVEOLE_PA_TOKEN = env_str("ALVEOLE_PA_TOKEN")
+ALVEOLE_PA_TIMEOUT = env_int("ALVEOLE_PA_TIMEOUT", 10, minimum=1)

@@ -894,3 +894,38 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} — {self.get_level_display()}"
+
+
+class PlatformStatus(models.Model):
+    """What the Plateforme Agréée said about an invoice: its deposit, a lifecycle status
+    (codes 200–213 of the reform), a refusal or a failure to reach it."""
+
+    SUBMITTED = "submitted"
+    ERROR = "error"
+    FAILED = "failed"
+    OWN_CODES = {
+        SUBMITTED: _("Transmise à la plateforme agréée"),
+        ERROR: _("Refusée par la plateforme agréée"),
+        FAILED: _("Échec de la transmission"),
+    }
+
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("facture"),
+        on_delete=models.PROTECT,
+        related_name="platform_statuses",
+    )
+    code = models.CharField(_("code"), max_length=12)
+    label = models.CharField(_("statut"), max_length=100)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    flow_id = models.CharField(_("identifiant de flux"), max_length=64, blank=True)
+    status_date = models.CharField(_("date donnée par la plateforme"), max_length=40, blank=True)
+    at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("statut plateforme")
+        verbose_name_plural = _("statuts plateforme")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} — {self.code} {self.label}"
