@@ -8,8 +8,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from weasyprint import HTML
 
+from alveole.coop.selectors import cooperative_get
 from alveole.core.dates import today
 from alveole.core.formatting import format_amount
 from alveole.core.permissions import can_see_sensitive, role_required
@@ -82,23 +85,44 @@ def _row(figure: Figure, previous: Figure | None) -> Row:
     return Row(figure, text, before, parts, chart)
 
 
-@role_required(*COOPERATIVE_WIDE_ROLES)
-def report_page(request: HttpRequest, year: int | None = None) -> HttpResponse:
-    """The activity report of a year, compared with the year before."""
-    if year is None:
-        return redirect("report", year=int(request.GET.get("year") or today().year - 1))
-    show_rsa = can_see_sensitive(request.user)
+def report_context(*, year: int, show_rsa: bool) -> dict[str, Any]:
+    """What the page and the PDF show: groups of rows, the appendix, the year before."""
     report = report_compute(year=year, show_rsa=show_rsa)
     previous = report_compute(year=year - 1, show_rsa=show_rsa)
     groups = [
         (label, [_row(f, previous.figures.get(f.key)) for f in report.group(name)])
         for name, label in GROUP_LABELS.items()
     ]
-    context = {
+    return {
         "year": year,
         "groups": groups,
         "figures": list(report.figures.values()),
-        "years": range(today().year, today().year - 10, -1),
         "title": _("Rapport d'activité %(year)s") % {"year": year},
     }
+
+
+def report_pdf_bytes(*, year: int, show_rsa: bool = False) -> bytes:
+    """The report as an A4 PDF with its charts, printable in black and white."""
+    context = report_context(year=year, show_rsa=show_rsa)
+    context["cooperative"] = cooperative_get()
+    html = render_to_string("reports/report_pdf.html", context)
+    return HTML(string=html).write_pdf()
+
+
+@role_required(*COOPERATIVE_WIDE_ROLES)
+def report_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    """The PDF of a year's report (download)."""
+    content = report_pdf_bytes(year=year, show_rsa=can_see_sensitive(request.user))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="rapport-activite-{year}.pdf"'
+    return response
+
+
+@role_required(*COOPERATIVE_WIDE_ROLES)
+def report_page(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    """The activity report of a year, compared with the year before."""
+    if year is None:
+        return redirect("report", year=int(request.GET.get("year") or today().year - 1))
+    context = report_context(year=year, show_rsa=can_see_sensitive(request.user))
+    context["years"] = range(today().year, today().year - 10, -1)
     return render(request, "reports/report.html", context)

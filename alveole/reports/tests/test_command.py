@@ -8,6 +8,7 @@ import json
 
 from django.core.management import call_command
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 
 def test_json_output(coop_2025, capsys):
@@ -52,3 +53,13 @@ def test_csv_and_xlsx_rows(coop_2025, tmp_path):
     values = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert values["members"][2] == 4
     assert values["wage_bill"][2:] == ("5200.00", "euros", 2025)
+
+
+def test_pdf_output(coop_2025, tmp_path):
+    target = tmp_path / "report.pdf"
+    call_command("report", "--year", "2025", "--format", "pdf", "-o", str(target))
+    content = target.read_bytes()
+    assert content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "CA des entrepreneurs" in text
+    assert "Annexe" in text

@@ -78,3 +78,10 @@ def test_the_number_of_queries_does_not_grow_with_the_data(personas):
     thirty = _queries(personas.director.client)
     assert thirty == three
     assert Decimal(three) < 80
+
+
+def test_the_pdf_download_is_for_staff_roles(coop_2025):
+    assert coop_2025.entrepreneur.client.get("/report/2025/pdf/").status_code == 403
+    response = coop_2025.accountant.client.get("/report/2025/pdf/")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")

@@ -10,6 +10,7 @@ from alveole.core.dates import today
 from alveole.core.tabular import table_response
 from alveole.reports.exports import HEADER, report_json, report_rows
 from alveole.reports.figures import report_compute
+from alveole.reports.report_views import report_pdf_bytes
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--year", type=int, default=today().year - 1)
-        parser.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
+        parser.add_argument("--format", choices=["json", "csv", "xlsx", "pdf"], default="json")
         parser.add_argument("-o", "--output", default="")
         parser.add_argument(
             "--with-rsa", action="store_true", help="Détailler le RSA (équipe d'appui seulement)."
@@ -35,8 +36,11 @@ class Command(BaseCommand):
                 self.stdout.write(text)
             return
         if not output:
-            raise CommandError("--format csv|xlsx demande un fichier : -o FICHIER")
-        content = table_bytes(fmt, report_rows(report))
+            raise CommandError("--format csv|xlsx|pdf demande un fichier : -o FICHIER")
+        if fmt == "pdf":
+            content = report_pdf_bytes(year=options["year"], show_rsa=options["with_rsa"])
+        else:
+            content = table_bytes(fmt, report_rows(report))
         with open(output, "wb") as handle:
             handle.write(content)
         self.stderr.write(f"{output} écrit.")
