@@ -41,6 +41,7 @@ from alveole.coop.services import (
 from alveole.core import dates
 from alveole.core.roles import Role
 from alveole.demo import data
+from alveole.demo.governance import step_governance
 from alveole.demo.payroll import step_grants, step_payroll, step_purchases
 from alveole.demo.plan import build_plan
 from alveole.demo.records import Event, PersonPlan, Plan
@@ -213,6 +214,7 @@ STEPS: list[Step] = [
     Step("payroll", "Paies", step_payroll),
     Step("grants", "Subventions et contributions", step_grants),
     Step("purchases", "Achats et notes de frais", step_purchases),
+    Step("governance", "Sociétariat", step_governance),
 ]
 
 

@@ -222,7 +222,10 @@ def step_purchases(ctx: DemoContext) -> None:
         from alveole.purchases.demo import populate_demo
     except ImportError:  # not written yet: nothing to add
         return
-    businesses = [ctx.support_structure, *ctx.businesses.values()]
+    # The businesses that buy in the last twelve months: the purchases demo covers a year.
+    since = ctx.today - datetime.timedelta(days=365)
+    running = [b for b in ctx.businesses.values() if b.end_date is None or b.end_date >= since]
+    businesses = [ctx.support_structure, *running]
     populate_demo(
         ctx.random("purchases"),
         ctx.today,

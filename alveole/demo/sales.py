@@ -44,7 +44,7 @@ DAYS = datetime.timedelta
 #: last one is the seed's (2 218 653 €).
 TURNOVER_BY_FULL_YEAR = (1_930_000, 2_020_000, 2_110_000, 2_218_653)
 SUPPORT_STRUCTURE_TURNOVER = 37_000  # the support structure's external services
-AVERAGE_INVOICE = 7_000  # euros excl. VAT: fewer, larger invoices keep the demo quick
+AVERAGE_INVOICE = 11_000  # euros excl. VAT: fewer, larger invoices keep the demo quick
 #: The seed's turnover by customer kind.
 KIND_SHARES = {
     Customer.Kind.COMPANY: 59,
@@ -54,8 +54,8 @@ KIND_SHARES = {
 }
 REGIONAL_SHARE = 0.68  # of turnover with customers in Occitanie
 INTERNAL_SHARE = 0.03  # invoices to another business of the cooperative
-QUOTED_SHARE = 0.25  # invoices that follow an accepted quote
-LOST_QUOTES_PER_BUSINESS_YEAR = 0.3  # quotes refused or left to expire
+QUOTED_SHARE = 0.15  # invoices that follow an accepted quote
+LOST_QUOTES_PER_BUSINESS_YEAR = 0.15  # quotes refused or left to expire
 CREDIT_NOTE_SHARE = 0.015
 
 REGIONAL_TOWNS = (
@@ -336,10 +336,10 @@ class SalesWriter:
             return internal_customer_for(
                 actor=self.actor(invoice.business), seller=invoice.business, buyer=invoice.internal
             )
-        key = (invoice.business.pk, invoice.kind, invoice.regional)
+        key = (invoice.business.pk, invoice.kind)
         pool = self.customers.setdefault(key, [])
         # A few regular customers per kind, and now and then a new one.
-        if pool and (len(pool) >= 4 or self.rng.random() < 0.6):
+        if pool and (len(pool) >= 3 or self.rng.random() < 0.65):
             return self.rng.choice(pool)
         pool.append(self._new_customer(invoice))
         return pool[-1]
