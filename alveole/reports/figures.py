@@ -448,10 +448,14 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
 
 
 def _main_status_at_issue() -> Subquery:
-    """The status, at the document's issue date, of its business's main entrepreneur."""
+    """The status, at the document's issue date, of its business's main entrepreneur.
+
+    status_expression is typed for a date but only builds lookups, so the invoice's own
+    issue_date (two levels out: person, then contract/associateship/exit) works as well:
+    the one definition of status is reused, not copied."""
     return Subquery(
         Person.objects.filter(memberships__business=OuterRef("business"), memberships__is_main=True)
-        .annotate(status=status_expression(OuterRef(OuterRef("issue_date"))))
+        .annotate(status=status_expression(OuterRef(OuterRef("issue_date"))))  # type: ignore[arg-type]
         .values("status")[:1]
     )
 
@@ -534,13 +538,10 @@ def _economy_figures(year: int) -> list[Figure]:
         if this.social_contributions_cents is None or vat is None
         else this.social_contributions_cents + vat
     )
-    invoices = {"url_name": "sales:invoice_list", "query": period}
-    payroll_list = {"url_name": "payroll:list", "query": {"year": year}}
-    fte_created = (
-        this.fte - payroll[year - 1].fte
-        if this.fte is not None and payroll[year - 1].fte is not None
-        else None
-    )
+    invoices: dict[str, Any] = {"url_name": "sales:invoice_list", "query": period}
+    payroll_list: dict[str, Any] = {"url_name": "payroll:list", "query": {"year": year}}
+    fte_before = payroll[year - 1].fte
+    fte_created = this.fte - fte_before if this.fte is not None and fte_before is not None else None
     status_split = None
     if entrepreneurs is not None:
         status_split = {
@@ -639,8 +640,8 @@ def _economy_figures(year: int) -> list[Figure]:
             "Part de chacune des trois ressources dans le CA de la structure d'accompagnement.",
             ECONOMY,
             {
-                "grants": share(grants, support_turnover),
-                "contributions": share(contributions, support_turnover),
+                "grants": share(grants or 0, support_turnover),
+                "contributions": share(contributions or 0, support_turnover),
                 "external_services": share(external, support_turnover),
             }
             if support_turnover

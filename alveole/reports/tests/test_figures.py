@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alveole.reports.figures import NO_LEDGER, report_compute
+from alveole.reports.tests.conftest import coop_2025_data
 
 E = Decimal
 
@@ -100,8 +101,6 @@ def test_drilldowns_point_to_filtered_lists(coop_2025):
 def test_the_number_of_queries_does_not_depend_on_the_data(personas):
     with CaptureQueriesContext(connection) as small:
         report_compute(year=2025)
-    from alveole.reports.tests.conftest import coop_2025_data
-
     coop_2025_data(personas)
     with CaptureQueriesContext(connection) as big:
         report_compute(year=2025)
