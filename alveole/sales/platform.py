@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -130,7 +131,7 @@ def poll_statuses() -> int:
     ):
         if status.invoice.platform_statuses.filter(pk__gt=status.pk).exists():
             continue
-        flow = with_retries(lambda s=status: flow_client.flow(s.flow_id))  # type: ignore[misc]
+        flow = with_retries(partial(flow_client.flow, status.flow_id))
         ack = (flow.get("acknowledgement") or {}).get("status")
         if ack == "Error":
             _record(
@@ -149,7 +150,7 @@ def poll_statuses() -> int:
         if not flow_id or PlatformStatus.objects.filter(flow_id=flow_id).exists():
             continue
         try:
-            content = with_retries(lambda f=flow_id: flow_client.download(f))  # type: ignore[misc]
+            content = with_retries(partial(flow_client.download, flow_id))
             statuses = read_lifecycle(content)
         except PlatformError as error:
             logger.warning("Cycle de vie %s illisible : %s", flow_id, error.message)
@@ -184,7 +185,7 @@ def fetch_received() -> list[int]:
         if not flow_id:
             continue
         try:
-            content = with_retries(lambda f=flow_id: flow_client.download(f))  # type: ignore[misc]
+            content = with_retries(partial(flow_client.download, flow_id))
             received = supplier_invoice_receive(
                 actor=None, content=content, filename=str(flow.get("name") or flow_id)
             )
