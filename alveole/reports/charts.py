@@ -69,7 +69,9 @@ def evolution_chart(history: Mapping[int, Any], *, euros: bool = True) -> str:
     for year, bar in zip(years, bars, strict=True):
         value = history[year]
         text = "—" if value is None else (
-            format_amount(Decimal(value).quantize(Decimal(1))) if euros else f"{value}"
+            format_amount(Decimal(value).quantize(Decimal(1)), currency=False)[:-3] + "\u202f€"
+            if euros
+            else str(value).replace(".", ",")
         )  # fmt: skip
         axes.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), text, ha="center",
                   va="bottom", fontsize=8)  # fmt: skip
