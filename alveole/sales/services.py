@@ -1002,6 +1002,10 @@ def invoice_issue(
         _credit_original(actor=actor, original=original, credit_note=invoice)
     if invoice.buyer_business_id:
         _internal_purchase_create(actor=actor, invoice=invoice)
+    else:
+        from alveole.sales.tasks import enqueue_submission  # imports the platform client
+
+        enqueue_submission(invoice)  # the deposit on the platform, once committed
     return invoice
 
 

@@ -295,3 +295,13 @@ def test_read_lifecycle_refuses_a_non_xml_file():
     with pytest.raises(PlatformError, match="illisible"):
         read_lifecycle(b"pas du xml")
     assert read_lifecycle(cdar("F-1", "210", "Hors contrat"))[0].label == "Refusée"
+
+
+def test_issuing_queues_the_deposit_after_the_commit(
+    flow_service, alice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        invoice = issued(alice.business)
+    assert len(callbacks) == 1
+    assert platform.latest_status(invoice).code == PlatformStatus.SUBMITTED
+    assert flow_service.posts[0]["info"]["trackingId"] == invoice.number
