@@ -9,15 +9,18 @@ from decimal import Decimal
 from typing import Any
 
 import matplotlib
-
-matplotlib.use("Agg")
-
 from matplotlib import pyplot
 
 from alveole.core.formatting import format_amount
 
-HATCHES = ("///", "...", "xxx", "\\\\\\", "ooo", "---", "+++", "***", "|||")
-GREYS = ("#ffffff", "#d9d9d9", "#bdbdbd", "#969696", "#f0f0f0", "#737373", "#e0e0e0", "#a0a0a0")
+# No display: Agg renders in memory (pyplot has drawn nothing yet, so switching is safe).
+matplotlib.use("Agg")
+# Text stays text in the SVG (small pages, selectable, the page's font) rather than glyph paths.
+matplotlib.rcParams["svg.fonttype"] = "none"
+matplotlib.rcParams["svg.hashsalt"] = "alveole"
+
+#: Line hatches only: dot and star hatches are drawn as thousands of circles in SVG.
+HATCHES = ("///", "\\\\\\", "xxx", "---", "|||", "+++", "//", "\\\\", "x")
 
 
 def _svg(figure) -> str:
@@ -41,10 +44,9 @@ def shares_chart(parts: Mapping[str, Any], labels: Mapping[str, str], *, as_shar
     names = [str(labels.get(k, k)) for k in values]
     ratios = [float(v / total) for v in values.values()]
     figure, axes = pyplot.subplots(figsize=(6, 0.45 * len(names) + 0.6))
-    bars = axes.barh(
-        names[::-1], ratios[::-1], color="white", edgecolor="black",
-        hatch=None, linewidth=0.8,
-    )  # fmt: skip
+    positions = range(len(names))
+    bars = axes.barh(positions, ratios[::-1], color="white", edgecolor="black", linewidth=0.8)
+    axes.set_yticks(positions, names[::-1])
     for i, bar in enumerate(bars):
         bar.set_hatch(HATCHES[(len(bars) - 1 - i) % len(HATCHES)])
         axes.text(
@@ -65,7 +67,8 @@ def evolution_chart(history: Mapping[int, Any], *, euros: bool = True) -> str:
         return ""
     values = [float(history[y]) if history[y] is not None else 0.0 for y in years]
     figure, axes = pyplot.subplots(figsize=(4.5, 2.6))
-    bars = axes.bar([str(y) for y in years], values, color="white", edgecolor="black", hatch="///")
+    bars = axes.bar(range(len(years)), values, color="white", edgecolor="black", hatch="///")
+    axes.set_xticks(range(len(years)), [str(y) for y in years])
     for year, bar in zip(years, bars, strict=True):
         value = history[year]
         text = "—" if value is None else (
@@ -86,9 +89,9 @@ def public_euro_chart(ratio: Decimal | None) -> str:
     if ratio is None:
         return ""
     figure, axes = pyplot.subplots(figsize=(3.5, 2.6))
-    bars = axes.bar(["1 € public", "restitué"], [1, float(ratio)], color="white",
-                    edgecolor="black")  # fmt: skip
-    bars[0].set_hatch("...")
+    bars = axes.bar([0, 1], [1, float(ratio)], color="white", edgecolor="black")
+    axes.set_xticks([0, 1], ["1 € public", "restitué"])
+    bars[0].set_hatch("---")
     bars[1].set_hatch("///")
     for bar, text in zip(bars, ["1 €", f"{ratio} €".replace(".", ",")], strict=True):
         axes.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), text, ha="center",
