@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.core.management import call_command
 
 from alveole.einvoicing.platform import FlowClient, PlatformError, read_lifecycle
 from alveole.purchases.models import SupplierInvoice
@@ -305,3 +306,15 @@ def test_issuing_queues_the_deposit_after_the_commit(
     assert len(callbacks) == 1
     assert platform.latest_status(invoice).code == PlatformStatus.SUBMITTED
     assert flow_service.posts[0]["info"]["trackingId"] == invoice.number
+
+
+def test_sync_command(flow_service, alice, settings, capsys):
+    invoice = issued(alice.business)
+    flow_service.add("CustomerInvoiceLC", cdar(invoice.number, "210", "Hors contrat"), "c.xml")
+    flow_service.add("SupplierInvoice", cii_bytes(), "facture-fournisseur.xml")
+    call_command("platform_sync", "--now")
+    assert "1 statut(s) enregistré(s), 1 facture(s) reçue(s)" in capsys.readouterr().out
+    assert platform.latest_status(invoice).label == "Refusée"
+    settings.ALVEOLE_PA_URL = ""
+    call_command("platform_sync")
+    assert "Aucune plateforme agréée configurée" in capsys.readouterr().err
