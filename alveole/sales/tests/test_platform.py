@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from alveole.einvoicing.platform import FlowClient, PlatformError, read_lifecycle
 from alveole.purchases.models import SupplierInvoice
@@ -318,3 +319,15 @@ def test_sync_command(flow_service, alice, settings, capsys):
     settings.ALVEOLE_PA_URL = ""
     call_command("platform_sync")
     assert "Aucune plateforme agréée configurée" in capsys.readouterr().err
+
+
+def test_the_detail_page_shows_the_platform_statuses(flow_service, personas):
+    invoice = issued(personas.entrepreneur.business)
+    tasks.submit_invoice.enqueue(invoice.pk)
+    flow_service.add("CustomerInvoiceLC", cdar(invoice.number, "207", "Prix contesté"), "c.xml")
+    tasks.poll_platform_statuses.enqueue()
+    url = reverse("sales:invoice_detail", args=[invoice.pk])
+    page = personas.entrepreneur.client.get(url).content.decode()
+    assert "Plateforme agréée" in page
+    assert "207 En litige" in page and "Prix contesté" in page
+    assert "Transmise à la plateforme agréée" in page
