@@ -10,6 +10,7 @@ from alveole.sales.models import (
     InvoiceLine,
     NumberingSeries,
     Payment,
+    PlatformStatus,
     Quote,
     SalesSettings,
 )
@@ -83,6 +84,12 @@ class QuoteAdmin(ReadOnlyAdmin):
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("invoice", "date", "amount_cents", "method")
+
+
+@admin.register(PlatformStatus)
+class PlatformStatusAdmin(ReadOnlyAdmin):
+    list_display = ("invoice", "code", "label", "flow_id", "at")
+    list_filter = ("code",)
 
 
 @admin.register(NumberingSeries)
