@@ -352,7 +352,7 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
             PEOPLE,
             support_staff.count(),
             url_name="people:list",
-            query={"status": Status.STAFF, "at": at},
+            query={"status": Status.STAFF.value, "at": at},
         ),
         Figure(
             "intake_interviews",
@@ -382,7 +382,7 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
             PEOPLE,
             workshops.count(),
             url_name="support:session_list",
-            query={"date_from": first.isoformat(), "date_to": at},
+            query={"kind": WorkshopKind.TRAINING.value, "start": first.isoformat(), "end": at},
         ),
         Figure(
             "exits",
@@ -392,7 +392,7 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
             PEOPLE,
             exits["n"],
             url_name="people:list",
-            query={"status": Status.EXITED, "at": at},
+            query={"status": Status.EXITED.value, "at": at},
         ),
         Figure(
             "positive_exit_rate",
@@ -403,7 +403,7 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
             share(exits["positive"], exits["n"]),
             missing="" if exits["n"] else _("aucune sortie dans l'année"),
             url_name="people:list",
-            query={"status": Status.EXITED, "at": at},
+            query={"status": Status.EXITED.value, "at": at},
         ),
         Figure(
             "associates",
@@ -413,7 +413,7 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
             GOVERNANCE,
             {"total": associates_total, **associateships},
             url_name="people:list",
-            query={"status": Status.ASSOCIATE, "at": at},
+            query={"status": Status.ASSOCIATE.value, "at": at},
             labels={
                 "total": "Total",
                 "entrepreneurs": "Associé·es entrepreneur·es",
@@ -429,7 +429,7 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
             GOVERNANCE,
             movements["joined"],
             url_name="people:list",
-            query={"status": Status.ASSOCIATE, "at": at},
+            query={"status": Status.ASSOCIATE.value, "at": at},
         ),
         Figure(
             "associates_left",
@@ -439,7 +439,7 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
             GOVERNANCE,
             movements["left"],
             url_name="people:list",
-            query={"status": Status.ASSOCIATE, "at": first.isoformat()},
+            query={"status": Status.ASSOCIATE.value, "at": first.isoformat()},
         ),
     ]
 

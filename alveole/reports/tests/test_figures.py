@@ -105,3 +105,12 @@ def test_the_number_of_queries_does_not_depend_on_the_data(personas):
     with CaptureQueriesContext(connection) as big:
         report_compute(year=2025)
     assert len(big.captured_queries) == len(small.captured_queries)
+
+
+def test_other_drilldowns(coop_2025):
+    figures = report_compute(year=2025).figures
+    assert figures["workshops_held"].drilldown_url == (
+        "/support/sessions/?kind=training&start=2025-01-01&end=2025-12-31"
+    )
+    assert figures["exits"].drilldown_url == "/people/?status=exited&at=2025-12-31"
+    assert figures["grants"].drilldown_url == "/cooperative/grants/?year=2025"
