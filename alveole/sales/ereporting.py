@@ -45,7 +45,7 @@ def period_bounds(period: str) -> tuple[datetime.date, datetime.date]:
     return start, after - datetime.timedelta(days=1)
 
 
-def _customer(invoice: Invoice) -> dict[str, Any]:
+def invoice_customer(invoice: Invoice) -> dict[str, Any]:
     return (invoice.snapshot or {}).get("customer") or customer_snapshot(invoice.customer)
 
 
@@ -71,13 +71,13 @@ def _reportable(start: datetime.date, end: datetime.date) -> list[Invoice]:
         .prefetch_related("lines")
         .order_by("issue_date", "number")
     )
-    return [i for i in invoices if category(_customer(i)) is not None]
+    return [i for i in invoices if category(invoice_customer(i)) is not None]
 
 
 def transactions(start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
     rows = []
     for invoice in _reportable(start, end):
-        customer = _customer(invoice)
+        customer = invoice_customer(invoice)
         sign = -1 if invoice.is_credit_note else 1
         items = [line for line in invoice.lines.all() if line.line_type == LineType.ITEM]
         rows.append(
@@ -121,7 +121,7 @@ def payments(start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
     )
     rows = []
     for payment in found:
-        kind = category(_customer(payment.invoice))
+        kind = category(invoice_customer(payment.invoice))
         if kind is None:
             continue
         rows.append(

@@ -53,13 +53,14 @@ def with_retries[T](call: Callable[[], T], delays: tuple[float, ...] | None = No
 
 
 def processing_rule(invoice: Invoice) -> str:
-    """The Flow service's processing rule for the invoice's customer."""
-    customer = invoice.customer
-    if customer.kind == Customer.Kind.INDIVIDUAL:
-        return "B2C"
-    if (customer.country or "FR") != "FR":
-        return "B2BInt"
-    if customer.kind == Customer.Kind.PUBLIC_BODY:
+    """The Flow service's processing rule for the invoice's customer (as frozen at issue)."""
+    from alveole.sales.ereporting import category, invoice_customer
+
+    customer = invoice_customer(invoice)
+    kind = category(customer)
+    if kind is not None:
+        return "B2C" if kind == "B2C" else "B2BInt"
+    if customer.get("kind") == Customer.Kind.PUBLIC_BODY:
         return "B2G"
     return "B2B"
 
