@@ -174,3 +174,14 @@ def test_code_cannot_change(personas):
     assert response.status_code == 400  # end before start
     business.refresh_from_db()
     assert business.end_date is None
+
+
+def test_business_page_links_to_its_treasury_and_invoices(personas):
+    business = personas.entrepreneur.business
+    body = personas.entrepreneur.client.get(
+        reverse("businesses:detail", args=[business.pk])
+    ).content.decode()
+    treasury = reverse("ledger:treasury", args=[business.pk])
+    assert treasury in body
+    assert personas.entrepreneur.client.get(treasury).status_code == 200
+    assert personas.other_entrepreneur.client.get(treasury).status_code == 404
