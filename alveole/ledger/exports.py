@@ -4,10 +4,12 @@ balance and the analytic balance by business (CSV/XLSX)."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from django.db import connection
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,11 +60,15 @@ def fec_amount(cents: int) -> str:
 
 def _text(value: str) -> str:
     """Separators and line breaks inside a field would break the file: they become spaces."""
-    return " ".join(value.replace("\t", " ").replace("\r", " ").replace("\n", " ").split())
+    if "\t" in value or "\n" in value or "\r" in value:
+        return " ".join(value.split())
+    return value.strip()
 
 
 def _fec_rows(fiscal_year: FiscalYear) -> Iterator[tuple[Any, ...]]:
-    return (
+    """The FEC's columns from the database, through a server-side cursor on PostgreSQL:
+    raw values, without the ORM's per-row conversions (a million lines in a few seconds)."""
+    queryset = (
         Line.objects.filter(entry__fiscal_year=fiscal_year)
         .annotate(
             opening=Case(
@@ -91,8 +97,30 @@ def _fec_rows(fiscal_year: FiscalYear) -> Iterator[tuple[Any, ...]]:
         )
         # The opening entries first, then in the order entries were validated.
         .order_by("opening", "entry__validated_at", "entry_id", "position")
-        .iterator(chunk_size=FEC_CHUNK)
     )
+    sql, params = queryset.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(FEC_CHUNK):
+            yield from rows
+
+
+def _ymd(value: Any) -> str:
+    """A date column as YYYYMMDD (SQLite returns text, PostgreSQL a date)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value[:10].replace("-", "")
+    return f"{value:%Y%m%d}"
+
+
+def _local_ymd(value: Any) -> str:
+    """A validation time as the cooperative's local date, YYYYMMDD."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=datetime.UTC)
+    return f"{timezone.localtime(value):%Y%m%d}"
 
 
 def fec_lines(fiscal_year: FiscalYear) -> Iterator[str]:
@@ -101,6 +129,9 @@ def fec_lines(fiscal_year: FiscalYear) -> Iterator[str]:
     Streamed from a database cursor in chunks: memory stays flat whatever the year's size.
     """
     yield FEC_SEPARATOR.join(FEC_COLUMNS) + FEC_LINE_END
+    # Labels and dates repeat from line to line: format each once.
+    labels: dict[str, str] = {}
+    validated: tuple[Any, str] = (None, "")
     for (
         journal,
         journal_label,
@@ -120,23 +151,29 @@ def fec_lines(fiscal_year: FiscalYear) -> Iterator[str]:
         validated_at,
     ) in _fec_rows(fiscal_year):
         reference = f"{journal}{number:06d}"
+        if validated[0] != validated_at:
+            validated = (validated_at, _local_ymd(validated_at))
+        if journal_label not in labels:
+            labels[journal_label] = _text(journal_label)
+        if account_label not in labels:
+            labels[account_label] = _text(account_label)
         fields = (
             journal,
-            _text(journal_label),
+            labels[journal_label],
             reference,
-            f"{date:%Y%m%d}",
+            _ymd(date),
             account,
-            _text(account_label),
+            labels[account_label],
             _text(auxiliary),
             _text(auxiliary_label),
             _text(document_number) or reference,
-            f"{document_date:%Y%m%d}",
+            _ymd(document_date),
             _text(label),
             fec_amount(debit),
             fec_amount(credit),
             _text(lettering),
-            f"{lettering_date:%Y%m%d}" if lettering_date and lettering else "",
-            f"{timezone.localtime(validated_at):%Y%m%d}",
+            _ymd(lettering_date) if lettering else "",
+            validated[1],
             "",
             "",
         )

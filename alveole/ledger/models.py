@@ -392,3 +392,65 @@ class PeriodClosing(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Une clôture ne se supprime pas."))
+
+
+#: The sums a treasury reads (debit − credit of each figure's lines, and the bank), in the
+#: order of `treasury.COMPONENTS`; `ClosingBalance` keeps one column for each.
+TREASURY_SUM_KEYS = (
+    "received",
+    "vat_collected",
+    "vat_deductible",
+    "purchases_paid",
+    "expenses_paid",
+    "salaries",
+    "contribution",
+    "internal",
+    "receivable",
+    "pending_vat",
+    "payable",
+    "expenses_due",
+    "pending_deductible",
+    "grants_receivable",
+    "bank",
+)
+
+
+class ClosingBalance(models.Model):
+    """A business's treasury sums up to a closing (written with it, never changed after).
+
+    A closed period receives no more entries, so these are exactly the sums of its lines
+    up to that day: a treasury reads them and only the lines after the last closing.
+    """
+
+    closing = models.ForeignKey(PeriodClosing, on_delete=models.PROTECT, related_name="balances")
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    received_cents = models.BigIntegerField(default=0)
+    vat_collected_cents = models.BigIntegerField(default=0)
+    vat_deductible_cents = models.BigIntegerField(default=0)
+    purchases_paid_cents = models.BigIntegerField(default=0)
+    expenses_paid_cents = models.BigIntegerField(default=0)
+    salaries_cents = models.BigIntegerField(default=0)
+    contribution_cents = models.BigIntegerField(default=0)
+    internal_cents = models.BigIntegerField(default=0)
+    receivable_cents = models.BigIntegerField(default=0)
+    pending_vat_cents = models.BigIntegerField(default=0)
+    payable_cents = models.BigIntegerField(default=0)
+    expenses_due_cents = models.BigIntegerField(default=0)
+    pending_deductible_cents = models.BigIntegerField(default=0)
+    grants_receivable_cents = models.BigIntegerField(default=0)
+    bank_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("soldes de trésorerie à une clôture")
+        verbose_name_plural = _("soldes de trésorerie aux clôtures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["closing", "business"], name="ledger_closing_balance_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.closing} — {self.business_id}"
+
+    def sums(self) -> dict[str, int]:
+        return {key: getattr(self, f"{key}_cents") for key in TREASURY_SUM_KEYS}

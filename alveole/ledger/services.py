@@ -19,7 +19,7 @@ from alveole.coop.services import fiscal_year_create
 from alveole.core.dates import add_months, today
 from alveole.core.formatting import format_cents, format_date
 from alveole.core.services import audit_record, model_changes
-from alveole.ledger import chart, posting
+from alveole.ledger import chart, posting, treasury
 from alveole.ledger.models import (
     BOOKKEEPER_ROLES,
     Account,
@@ -510,6 +510,7 @@ def period_close(*, actor: Any, through: datetime.date) -> PeriodClosing:
         closed_at=timezone.now(),
         closed_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    treasury.closing_balances_write(closing)
     audit_record(
         actor=actor,
         action="create",
@@ -580,13 +581,14 @@ def fiscal_year_close(*, actor: Any, fiscal_year: FiscalYear) -> Entry | None:
     check_open(following.start_date, following)
     closed = lock_date()
     if closed is None or closed < year.end_date:
-        PeriodClosing.objects.create(
+        closing = PeriodClosing.objects.create(
             kind=PeriodClosing.Kind.FISCAL_YEAR,
             through=year.end_date,
             fiscal_year=year,
             closed_at=timezone.now(),
             closed_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+        treasury.closing_balances_write(closing)
     FiscalYear.objects.filter(pk=year.pk).update(closed=True, updated_at=timezone.now())
     draft = posting.opening_entry(
         document=DocumentRef(

@@ -14,6 +14,10 @@ to pay (401, 4671), VAT that becomes deductible on payment (44564), grants to re
 When every entry of a business balances for that business (all but the payroll and the
 contribution, whose other side is the cooperative's), the projected balance equals the
 business's analytic result (classes 7 − 6) minus its contributions.
+
+A closing keeps each business's sums up to its date (`ClosingBalance`); since nothing can be
+posted into a closed period, they are exactly those of its lines, and a treasury reads them
+plus the lines after the last closing only.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from alveole.businesses.models import Business
 from alveole.core.dates import add_months
 from alveole.ledger import chart
-from alveole.ledger.models import Line
+from alveole.ledger.models import TREASURY_SUM_KEYS, ClosingBalance, Line, PeriodClosing
 
 
 @dataclass(frozen=True)
@@ -323,10 +327,79 @@ def treasury_from_sums(day: datetime.date, sums: dict[str, int]) -> Treasury:
     )
 
 
+def _closing_on(day: datetime.date) -> PeriodClosing | None:
+    """The last closing on or before a day: its balances stand for every line up to it."""
+    return PeriodClosing.objects.filter(through__lte=day).order_by("-through").first()
+
+
+def _after(closing: PeriodClosing | None) -> Q:
+    return Q(date__gt=closing.through) if closing is not None else Q()
+
+
+def _add(*sums: dict[str, int]) -> dict[str, int]:
+    return {key: sum(s.get(key, 0) for s in sums) for key in TREASURY_SUM_KEYS}
+
+
+def _snapshots(
+    closing: PeriodClosing | None, business_ids: Any = None
+) -> dict[int, dict[str, int]]:
+    if closing is None:
+        return {}
+    balances = ClosingBalance.objects.filter(closing=closing)
+    if business_ids is not None:
+        balances = balances.filter(business_id__in=business_ids)
+    return {balance.business_id: balance.sums() for balance in balances}
+
+
+def business_sums(business: Business, day: datetime.date) -> dict[str, int]:
+    """The debit − credit sums of a business's treasury on a day: the balances kept at the
+    last closing plus the lines after it (three queries whatever the history's length)."""
+    closing = _closing_on(day)
+    after = (
+        treasury_lines()
+        .filter(_after(closing), business=business, date__lte=day)
+        .aggregate(**component_sums())
+    )
+    return _add(_snapshots(closing, [business.pk]).get(business.pk, {}), after)
+
+
+def component_sums_of_lines(business: Business, day: datetime.date) -> dict[str, int]:
+    """The same sums from the lines alone, every one of them (to check the kept balances)."""
+    return treasury_lines().filter(business=business, date__lte=day).aggregate(**component_sums())
+
+
 def business_treasury(business: Business, day: datetime.date) -> Treasury:
-    """The treasury of one business on a day: one query."""
-    sums = treasury_lines().filter(business=business, date__lte=day).aggregate(**component_sums())
-    return treasury_from_sums(day, sums)
+    """The treasury of one business on a day."""
+    return treasury_from_sums(day, business_sums(business, day))
+
+
+def closing_balances_write(closing: PeriodClosing) -> int:
+    """Keep every business's treasury sums at a closing: those of the previous closing plus
+    the lines in between (one grouped query), so later reads skip the closed lines."""
+    previous = (
+        PeriodClosing.objects.filter(through__lt=closing.through).order_by("-through").first()
+    )
+    base = _snapshots(previous)
+    delta = {
+        row.pop("business_id"): row
+        for row in treasury_lines()
+        .filter(_after(previous), date__lte=closing.through)
+        .values("business_id")
+        .annotate(**component_sums())
+        .order_by()
+    }
+    rows = []
+    for business_id in sorted(set(base) | set(delta)):
+        sums = _add(base.get(business_id, {}), delta.get(business_id, {}))
+        rows.append(
+            ClosingBalance(
+                closing=closing,
+                business_id=business_id,
+                **{f"{key}_cents": value for key, value in sums.items()},
+            )
+        )
+    ClosingBalance.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -340,13 +413,14 @@ class MonthTreasury:
 
 
 def business_treasury_months(business: Business, year: int) -> list[MonthTreasury]:
-    """Month by month for a year: two queries (before the year, then grouped by month)."""
+    """Month by month for a year: the balances at the year's start, then the year's lines
+    grouped by month."""
     start = datetime.date(year, 1, 1)
-    lines = treasury_lines().filter(business=business)
-    opening_sums = lines.filter(date__lt=start).aggregate(**component_sums())
+    opening_sums = business_sums(business, start - datetime.timedelta(days=1))
     rows = {
         row["month"]: row
-        for row in lines.filter(date__gte=start, date__lte=datetime.date(year, 12, 31))
+        for row in treasury_lines()
+        .filter(business=business, date__gte=start, date__lte=datetime.date(year, 12, 31))
         .annotate(month=TruncMonth("date"))
         .values("month")
         .annotate(**component_sums())
@@ -355,11 +429,10 @@ def business_treasury_months(business: Business, year: int) -> list[MonthTreasur
     opening = treasury_from_sums(start, opening_sums)
     available, projected = opening.available_cents, opening.projected_cents
     months = []
-    empty = dict.fromkeys(opening_sums, 0)
     for index in range(12):
         month = add_months(start, index)
         row = rows.get(month) or rows.get(_as_datetime(month)) or {}
-        movement = treasury_from_sums(month, {key: row.get(key, 0) for key in empty})
+        movement = treasury_from_sums(month, {key: row.get(key, 0) for key in TREASURY_SUM_KEYS})
         available += movement.available_cents
         projected += movement.projected_cents
         months.append(MonthTreasury(month, movement, available, projected))
@@ -398,26 +471,37 @@ TREND_MONTHS = 3
 
 
 def all_treasuries(businesses: Iterable[Business], day: datetime.date) -> list[BusinessTreasuryRow]:
-    """Every business's treasury on a day, riskiest first: one grouped query for the lines.
+    """Every business's treasury on a day, riskiest first: the balances kept at the last
+    closings and one grouped query over the lines after them.
 
     At risk: a negative available balance (most negative first), then a balance lower than
     three months ago (largest fall first); then the others, lowest balance first.
     """
     before = add_months(day, -TREND_MONTHS)
+    closing, closing_before = _closing_on(day), _closing_on(before)
+    since = _after(closing_before)
     sums = {
-        row["business_id"]: row
+        row.pop("business_id"): row
         for row in treasury_lines()
-        .filter(date__lte=day)
+        .filter(since, date__lte=day)
         .values("business_id")
-        .annotate(before=available_sum(Q(date__lte=before)), **component_sums())
+        .annotate(
+            before=available_sum(_after(closing_before) & Q(date__lte=before)),
+            **component_sums(_after(closing)),
+        )
         .order_by()
     }
-    keys = list(component_sums())
+    snapshots = _snapshots(closing)
+    snapshots_before = snapshots if closing_before == closing else _snapshots(closing_before)
     rows = []
     for business in businesses:
         row = sums.get(business.pk, {})
-        treasury = treasury_from_sums(day, {key: row.get(key, 0) for key in keys})
-        result = BusinessTreasuryRow(business, treasury, row.get("before", 0))
+        treasury = treasury_from_sums(day, _add(snapshots.get(business.pk, {}), row))
+        before_sums = snapshots_before.get(business.pk)
+        available_before = row.get("before", 0) + (
+            treasury_from_sums(before, _add(before_sums)).available_cents if before_sums else 0
+        )
+        result = BusinessTreasuryRow(business, treasury, available_before)
         result.risk = "negative" if result.is_negative else "falling" if result.is_falling else ""
         rows.append(result)
 

@@ -11,8 +11,9 @@ from django.db import connection
 from django.db.models import Q, Sum
 from django.test.utils import CaptureQueriesContext
 
-from alveole.ledger import posting, selectors, treasury
-from alveole.ledger.models import Line
+from alveole.coop.models import FiscalYear
+from alveole.ledger import posting, selectors, services, treasury
+from alveole.ledger.models import ClosingBalance, Line
 from alveole.ledger.posting import DocumentRef, ExpenseItem, Party
 from alveole.ledger.tests.conftest import (
     assert_balanced,
@@ -190,10 +191,11 @@ def test_month_by_month(scenario, personas):
     assert treasury.business_treasury_months(scenario["carol"], 2026)[0].available_cents == 50_000
 
 
-def test_all_businesses_riskiest_first_in_two_queries(scenario, personas):
+def test_all_businesses_riskiest_first_in_constant_queries(scenario, personas):
     with CaptureQueriesContext(connection) as queries:
         rows = selectors.treasuries_all(user=personas.staff.user, day=D(2026, 3, 31))
-    assert len(queries) == 2
+    # The businesses, the last closing now and three months ago, the lines after them.
+    assert len(queries) == 4
     assert [(row.business.code, row.treasury.available_cents, row.risk) for row in rows] == [
         ("ALICE", -40_000, "negative"),
         ("CAROL", 30_000, "falling"),
@@ -205,7 +207,7 @@ def test_all_businesses_riskiest_first_in_two_queries(scenario, personas):
         make_business(make_entrepreneur())
     with CaptureQueriesContext(connection) as queries:
         assert len(selectors.treasuries_all(user=personas.director.user, day=D(2026, 3, 31))) == 7
-    assert len(queries) == 2
+    assert len(queries) == 4
 
 
 def test_treasury_scoping(scenario, personas):
@@ -243,3 +245,53 @@ def test_salary_lines_are_shown_as_monthly_amounts_to_non_bookkeepers(scenario, 
         user=personas.entrepreneur.user, business=alice, key="received", day=D(2026, 3, 31)
     )
     assert [(line.account_id, line.credit_cents) for line in received] == [("411", 120_000)]
+
+
+def test_closings_keep_the_sums_and_change_no_figure(scenario, personas, monkeypatch):
+    """A closing stores each business's sums up to its date; every treasury read after it
+    (one business, month by month, all businesses, three months back) gives the same
+    figures as from the lines alone."""
+    monkeypatch.setattr(services, "today", lambda: D(2026, 11, 26))
+    days = [D(2025, 12, 31), D(2026, 1, 31), D(2026, 2, 15), D(2026, 3, 31), D(2026, 6, 30)]
+
+    def snapshot():
+        return (
+            {
+                (key, day): figures(treasury.business_treasury(scenario[key], day))
+                for key in ("alice", "bob", "support", "carol")
+                for day in days
+            },
+            [
+                (m.available_cents, m.projected_cents)
+                for m in treasury.business_treasury_months(scenario["alice"], 2026)
+            ],
+            [
+                (
+                    row.business.code,
+                    row.treasury.available_cents,
+                    row.available_before_cents,
+                    row.risk,
+                )
+                for day in days
+                for row in selectors.treasuries_all(user=personas.staff.user, day=day)
+            ],
+        )
+
+    from_lines = snapshot()
+    services.fiscal_year_close(
+        actor=None, fiscal_year=FiscalYear.objects.get(start_date=D(2025, 1, 1))
+    )
+    services.period_close(actor=None, through=D(2026, 1, 31))
+    assert snapshot() == from_lines
+    services.period_close(actor=None, through=D(2026, 2, 28))
+    assert snapshot() == from_lines
+    kept = ClosingBalance.objects.get(closing__through=D(2026, 2, 28), business=scenario["alice"])
+    assert kept.sums() == treasury.component_sums_of_lines(scenario["alice"], D(2026, 2, 28))
+    assert (kept.received_cents, kept.salaries_cents, kept.bank_cents) == (-120_000, 65_000, 96_000)
+    # Carol's December balance comes from the 2025 closing.
+    assert (
+        ClosingBalance.objects.get(
+            closing__through=D(2025, 12, 31), business=scenario["carol"]
+        ).bank_cents
+        == 50_000
+    )
