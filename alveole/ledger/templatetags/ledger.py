@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from alveole.core.formatting import format_cents
 from alveole.ledger.treasury import Treasury
 
 register = template.Library()
@@ -19,3 +20,9 @@ def figure(treasury: Treasury, key: str) -> int:
 def paid(treasury: Treasury) -> int:
     """Supplier invoices and expense reports paid."""
     return treasury.value("purchases_paid") + treasury.value("expenses_paid")
+
+
+@register.filter
+def signed(cents: int) -> str:
+    """An effect on a balance: + 1 200,00 € or − 650,00 €."""
+    return f"{'−' if cents < 0 else '+'} {format_cents(abs(cents))}"
