@@ -333,6 +333,45 @@ def entry_reverse(
 
 
 @transaction.atomic
+def document_entries_reverse(
+    *, actor: Any, document_kind: str, document_id: str, date: datetime.date | None = None
+) -> list[Entry]:
+    """Cancel what a document posted, when the document itself is corrected or deleted
+    (a payroll record, a grant): every entry of it not yet reversed gets its counter-entry,
+    in the open period. Called by the services that own the document, inside their
+    transaction, after their own permission checks; the new entry is then posted anew.
+    """
+    if not document_kind or not str(document_id):
+        raise ValueError("a document is named by its kind and id")
+    day = date or today()
+    reversed_ids = Entry.objects.filter(reverses__isnull=False).values("reverses_id")
+    entries = (
+        Entry.objects.filter(document_kind=document_kind, document_id=str(document_id))
+        .exclude(event=Event.REVERSAL)
+        .exclude(pk__in=reversed_ids)
+        .order_by("pk")
+    )
+    reversals = []
+    for entry in entries:
+        draft = posting.reversal(
+            document=DocumentRef(
+                kind=entry.document_kind,
+                number=entry.document_number or entry.reference,
+                date=day,
+                id=entry.document_id,
+            ),
+            original_label=f"{entry.reference} {entry.label}",
+            lines=_line_drafts(entry),
+            journal=entry.journal_id,
+        )
+        assert draft is not None
+        reversals.append(
+            entry_post(actor=actor, draft=EntryDraft(**{**draft.__dict__, "reverses_id": entry.pk}))
+        )
+    return reversals
+
+
+@transaction.atomic
 def entry_create_manual(
     *,
     actor: Any,
@@ -616,6 +655,7 @@ __all__ = [
     "can_keep_books",
     "check_open",
     "closing_balances",
+    "document_entries_reverse",
     "entry_create_manual",
     "entry_post",
     "entry_post_if_any",

@@ -90,7 +90,12 @@ def bill_paid(business, number, day, amount):
 def salary(business, month_end, gross, employer, reduction, employee, person="Alice Martin"):
     return post(
         posting.payroll_month(
-            document=DocumentRef("payroll", f"{month_end:%Y-%m}-{business.code}", month_end),
+            document=DocumentRef(
+                "payroll",
+                f"{month_end:%Y-%m}-{business.code}",
+                month_end,
+                f"{month_end:%Y-%m}-{business.code}",
+            ),
             person=Party(business.code, person),
             gross_cents=gross,
             employee_contributions_cents=employee,

@@ -399,3 +399,23 @@ def test_the_ledger_balances_after_every_service(alice, support, monkeypatch):
     assert_balanced()
     services.period_close(actor=None, through=D(2026, 2, 28))
     assert Entry.objects.count() == len(drafts) + 3
+
+
+def test_a_corrected_document_has_its_entries_reversed(alice, monkeypatch):
+    """A payroll record corrected after posting: its entry is reversed, whoever the actor
+    (the payroll service checked its own permissions), then posted anew."""
+    monkeypatch.setattr(services, "today", lambda: D(2026, 5, 10))
+    first = salary(
+        alice, D(2026, 3, 31), gross=50_000, employer=20_000, reduction=5_000, employee=11_000
+    )
+    [reversal] = services.document_entries_reverse(
+        actor=None, document_kind="payroll", document_id=first.document_id
+    )
+    assert reversal.reverses == first and reversal.date == D(2026, 5, 10)
+    assert (
+        services.document_entries_reverse(
+            actor=None, document_kind="payroll", document_id=first.document_id
+        )
+        == []
+    )
+    assert_balanced()
