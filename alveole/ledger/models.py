@@ -329,6 +329,7 @@ class Line(models.Model):
         ]
         indexes = [
             models.Index(fields=["business", "date"], name="ledger_line_business_idx"),
+            models.Index(fields=["date"], name="ledger_line_date_idx"),
             models.Index(fields=["account", "date"], name="ledger_line_account_idx"),
             models.Index(
                 fields=["account", "match_ref"],

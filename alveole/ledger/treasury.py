@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, Sum, Value, When
@@ -307,11 +308,11 @@ class Treasury:
     def projection_figures(self) -> tuple[Figure, ...]:
         return tuple(f for f in self.figures if f.component.projected_only)
 
-    @property
+    @cached_property
     def available_cents(self) -> int:
         return sum(f.effect_cents for f in self.available_figures)
 
-    @property
+    @cached_property
     def projected_cents(self) -> int:
         return self.available_cents + sum(f.effect_cents for f in self.projection_figures)
 
