@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from alveole.coop.models import Cooperative
 from alveole.core.formatting import format_date
@@ -74,7 +75,10 @@ class Command(BaseCommand):
                     "un autre fichier avec ALVEOLE_SQLITE_PATH."
                 )
             self.stdout.write("Remise à zéro de la base…")
-            call_command("flush", interactive=False, verbosity=0)
+            drop_all_tables()
+            # Migrating again reloads the reference data of the data migrations (sectors,
+            # payroll rates, mileage scale, chart of accounts…), which a flush would lose.
+            call_command("migrate", interactive=False, verbosity=0)
         if Cooperative.objects.exists():
             self.stdout.write(
                 "La base contient déjà une coopérative : elle est conservée "
@@ -121,3 +125,12 @@ class Command(BaseCommand):
             lines.append("Arrêter le serveur : Ctrl+C")
         lines += ["Repartir de zéro : alveole demo --reset", rule, ""]
         return "\n".join(lines)
+
+
+def drop_all_tables() -> None:
+    """Drop every table of the database, Django's migration history included."""
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+    with connection.constraint_checks_disabled(), connection.schema_editor(atomic=False) as editor:
+        for table in tables:
+            editor.execute(editor.sql_delete_table % {"table": editor.quote_name(table)})
