@@ -151,3 +151,15 @@ def samples_folder() -> Path:
             f"../shared/einvoice ou définir {validation.SETTING}"
         )
     return folder
+
+
+@pytest.fixture
+def official_artefacts() -> Path:
+    """The official schematrons (BR-FR…); skip when absent."""
+    root = validation.default_artefacts().root
+    if not (root / "fnfe" / "br-fr").is_dir():
+        pytest.skip(
+            f"règles officielles de facturation électronique absentes ({root}) : installer "
+            f"../shared/einvoice ou définir {validation.SETTING}"
+        )
+    return root

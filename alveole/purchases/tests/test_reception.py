@@ -80,7 +80,7 @@ def test_cii_is_read_into_a_supplier_invoice(personas, settings):
     assert history == [("", "received", "Reçue : facture.xml")]
 
 
-def test_validation_runs_as_a_task_and_stores_its_findings(personas, settings):
+def test_validation_runs_as_a_task_and_stores_its_findings(personas, settings, official_artefacts):
     invoice = services.supplier_invoice_receive(
         actor=personas.staff.user, content=ubl_bytes(), filename="f.xml"
     )

@@ -282,7 +282,7 @@ def test_receive_page_files_good_ones_and_refuses_bad_ones(personas, settings):
     assert 'accept=".pdf,.xml' in page and "multiple" in page and "data-drop-zone" in page
 
 
-def test_receive_one_file_goes_to_its_page(personas):
+def test_receive_one_file_goes_to_its_page(personas, official_artefacts):
     response = personas.entrepreneur.client.post(
         reverse("purchases:invoice_receive"),
         {
