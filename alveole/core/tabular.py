@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from alveole.core.services import audit_record
+
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -171,3 +173,23 @@ def table_response(
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
+
+
+def export_response(
+    request: Any,
+    *,
+    target_type: str,
+    name: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> HttpResponse:
+    """A list exported in the format the request asks (`?format=csv|xlsx`), audited."""
+    fmt = request.GET["format"]
+    audit_record(
+        actor=request.user,
+        action="export",
+        target_type=target_type,
+        summary=_("Export %(name)s (%(fmt)s)") % {"name": name, "fmt": fmt},
+        changes={"query": request.GET.urlencode()},
+    )
+    return table_response(filename=name, fmt=fmt, header=header, rows=rows)

@@ -6,11 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from alveole.businesses.models import Business
 from alveole.core.dates import today
+from alveole.core.forms_errors import apply_errors
 from alveole.core.money import to_cents
 from alveole.people.models import Person
 from alveole.purchases.files import RECEIPT_MAX_BYTES
@@ -42,17 +42,8 @@ EINVOICE_ACCEPT = ".pdf,.xml,application/pdf,application/xml,text/xml"
 RECEIPT_ACCEPT = "image/*,application/pdf"
 
 
-def add_service_errors(
-    form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None
-) -> None:
-    """Show a service's refusal on the form, on the field it names when the form has it."""
-    aliases = aliases or {}
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            name = aliases.get(name, name)
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
+#: Kept under its historical name: the core helper does the work.
+add_service_errors = apply_errors
 
 
 class StyledForm(forms.Form):

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alveole.core.money import from_cents
-from alveole.core.services import audit_record
-from alveole.core.tabular import table_response
+from alveole.core.tabular import export_response
 from alveole.purchases import selectors, services
 from alveole.purchases.files import stored_file_response
 from alveole.purchases.forms import (
@@ -44,15 +43,9 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def _export(request: HttpRequest, *, name: str, header: list[str], rows: Any) -> HttpResponse:
-    fmt = request.GET["format"]
-    audit_record(
-        actor=request.user,
-        action="export",
-        target_type=f"purchases.{name}",
-        summary=_("Export %(name)s (%(fmt)s)") % {"name": name, "fmt": fmt},
-        changes={"query": request.GET.urlencode()},
+    return export_response(
+        request, target_type=f"purchases.{name}", name=name, header=header, rows=rows
     )
-    return table_response(filename=name, fmt=fmt, header=header, rows=rows)
 
 
 def _list_page(request: HttpRequest, template: str, rows: Any, **context: Any) -> HttpResponse:
