@@ -70,7 +70,7 @@ INITIAL_JOURNALS = [
 ]
 
 BALANCE_TRIGGER = """
-CREATE FUNCTION ledger_check_entry_balanced() RETURNS trigger AS $$
+CREATE OR REPLACE FUNCTION ledger_check_entry_balanced() RETURNS trigger AS $$
 DECLARE
     checked_entry bigint;
     line_debit bigint;
