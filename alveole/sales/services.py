@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -688,8 +689,55 @@ def quotes_expire(*, actor: Any, day: datetime.date | None = None) -> int:
         status=Quote.Status.SENT, validity_date__lt=day
     ):
         _state(quote, to=Quote.Status.EXPIRED, actor=actor)
+        audit_record(
+            actor=actor,
+            action="update",
+            target=quote,
+            summary=f"Devis {quote} expiré (valable jusqu'au {format_date(quote.validity_date)})",
+        )
         expired += 1
     return expired
+
+
+@dataclass(frozen=True)
+class DailyResult:
+    """What the daily maintenance did: quotes expired, late invoices found, reminders sent."""
+
+    day: datetime.date
+    expired_quotes: int
+    late_invoices: int
+    late_cents: int
+    reminders: int
+
+
+def sales_daily(*, day: datetime.date | None = None, remind: bool = False) -> DailyResult:
+    """The daily maintenance of sales, safe to run twice: expire the quotes past their
+    validity date, count the late invoices and, with `remind`, e-mail a first reminder for
+    each late invoice that has none yet (never a second one: that stays a person's call)."""
+    day = day or today()
+    expired = quotes_expire(actor=None, day=day)
+    late = Invoice.objects.late(day).select_related("customer")
+    late_count, late_cents, reminders = 0, 0, 0
+    for invoice in late:
+        late_count += 1
+        late_cents += invoice.remaining_cents
+        if remind and invoice.last_reminder_level == 0 and invoice.customer.email:
+            reminder_send(actor=None, invoice=invoice, level=Reminder.Level.FIRST, day=day)
+            reminders += 1
+    logger.info(
+        "sales daily %s: %s quote(s) expired, %s late invoice(s), %s reminder(s)",
+        day,
+        expired,
+        late_count,
+        reminders,
+    )
+    return DailyResult(
+        day=day,
+        expired_quotes=expired,
+        late_invoices=late_count,
+        late_cents=late_cents,
+        reminders=reminders,
+    )
 
 
 # --- invoices ---------------------------------------------------------------------------

@@ -6,6 +6,8 @@ platform, retrying with backoff on a timeout, a 429 or a 5xx (`platform.with_ret
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
 from django.tasks import task
 
@@ -38,3 +40,16 @@ def enqueue_submission(invoice: Invoice) -> None:
         return
     invoice_id = invoice.pk
     transaction.on_commit(lambda: submit_invoice.enqueue(invoice_id))
+
+
+@task
+def sales_daily(day: str | None = None, remind: bool = False) -> dict[str, int]:
+    """The daily maintenance of sales (see `services.sales_daily`), for the task worker."""
+    from alveole.sales.services import sales_daily as run  # services import this module
+
+    result = run(day=datetime.date.fromisoformat(day) if day else None, remind=remind)
+    return {
+        "expired_quotes": result.expired_quotes,
+        "late_invoices": result.late_invoices,
+        "reminders": result.reminders,
+    }

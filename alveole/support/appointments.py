@@ -64,7 +64,8 @@ def appointment_create(
         target=appointment,
         summary=f"Rendez-vous {appointment} avec {names}",
     )
-    transaction.on_commit(lambda: schedule_reminders(appointment.starts_at))
+    if appointment.starts_at > timezone.now():  # a past appointment has nothing to remind
+        transaction.on_commit(lambda: schedule_reminders(appointment.starts_at))
     return appointment
 
 
@@ -157,10 +158,14 @@ def next_step_add(
 
 
 @transaction.atomic
-def next_step_set_done(*, actor: Any, step: NextStep, done: bool) -> NextStep:
-    """Tick (or untick) a next step."""
+def next_step_set_done(
+    *, actor: Any, step: NextStep, done: bool, at: datetime.datetime | None = None
+) -> NextStep:
+    """Tick (or untick) a next step; `at` records when it was done (never in the future)."""
     step = NextStep.objects.select_for_update().get(pk=step.pk)
-    step.done_at = timezone.now() if done else None
+    if at is not None and at > timezone.now():
+        raise ValidationError({"done_at": _("Une étape ne peut pas être faite dans le futur.")})
+    step.done_at = (at or timezone.now()) if done else None
     step.save(update_fields=["done_at", "updated_at"])
     audit_record(
         actor=actor,

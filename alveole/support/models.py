@@ -287,6 +287,7 @@ class Signature(models.Model):
     class Device(models.TextChoices):
         TRAINER_DEVICE = "trainer_device", _("Appareil du formateur·rice")
         OWN_DEVICE = "own_device", _("Appareil personnel (lien à usage unique)")
+        PAPER = "paper", _("Feuille papier, reportée par l'équipe")
 
     slot = models.ForeignKey(
         Slot, verbose_name=_("demi-journée"), on_delete=models.PROTECT, related_name="signatures"
@@ -313,8 +314,13 @@ class Signature(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    image_png = models.BinaryField(_("image de la signature (PNG)"))
-    image_sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    image_png = models.BinaryField(_("image de la signature (PNG)"), blank=True)
+    image_sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    #: Attendance transcribed from a signed paper sheet after the half-day (a past register):
+    #: no image is drawn for it — the paper sheet stays the evidence — and `collected_by`
+    #: is who transcribed it, at `recorded_at`; `signed_at` is the half-day's start.
+    recorded_from_paper = models.BooleanField(_("reportée d'une feuille papier"), default=False)
+    recorded_at = models.DateTimeField(_("reportée le"), null=True, blank=True)
 
     objects = SignatureManager()
 
@@ -335,6 +341,21 @@ class Signature(models.Model):
                 condition=Q(role="trainee", enrolment__isnull=False)
                 | Q(role="trainer", enrolment__isnull=True),
                 name="signature_role_matches_enrolment",
+            ),
+            # Drawn, with its image's digest; or reported from paper, without any image.
+            models.CheckConstraint(
+                condition=(
+                    Q(recorded_from_paper=False, recorded_at__isnull=True)
+                    & ~Q(image_sha256="")
+                    & ~Q(device="paper")
+                )
+                | Q(
+                    recorded_from_paper=True,
+                    recorded_at__isnull=False,
+                    image_sha256="",
+                    device="paper",
+                ),
+                name="signature_drawn_or_from_paper",
             ),
         ]
 

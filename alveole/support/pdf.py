@@ -74,6 +74,9 @@ def attendance_sheet_context(session: WorkshopSession) -> dict[str, Any]:
         "slots": grid.slots,
         "rows": rows,
         "trainer": trainer,
+        "has_paper": Signature.objects.filter(
+            slot__session=session, recorded_from_paper=True
+        ).exists(),
         "printed_at": timezone.localtime(),
     }
 

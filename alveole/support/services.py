@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,6 +63,20 @@ SESSION_FIELDS = (
 
 def _now() -> datetime.datetime:
     return timezone.now()
+
+
+def _check_past(at: datetime.datetime, now: datetime.datetime | None = None) -> None:
+    """A dated record (a past register recorded afterwards) is never dated in the future."""
+    if at > (now or _now()):
+        raise ValidationError(
+            _("Seul un fait passé s'enregistre avec sa date : cette date est dans le futur.")
+        )
+
+
+def _check_recorder(actor: Any) -> None:
+    """Recording a past register (dated enrolments, paper sheets) is the support team's."""
+    if not getattr(actor, "is_authenticated", False) or actor.role not in MANAGER_ROLES:
+        raise PermissionDenied(_("Seule l'équipe d'appui reporte un registre passé."))
 
 
 def _strip(fields: dict[str, Any]) -> dict[str, Any]:
@@ -370,17 +384,30 @@ def _promote_waiting(session: WorkshopSession) -> list[Enrolment]:
 
 @transaction.atomic
 def enrolment_create(
-    *, actor: Any, session: WorkshopSession, person: Person, source: str
+    *,
+    actor: Any,
+    session: WorkshopSession,
+    person: Person,
+    source: str,
+    at: datetime.datetime | None = None,
 ) -> Enrolment:
-    """Enrol a person: a place if one is free, else the waiting list; the e-mail follows commit."""
+    """Enrol a person: a place if one is free, else the waiting list; the e-mail follows commit.
+
+    `at` records an enrolment made earlier (a past register brought in by the team): the
+    rules apply as of that moment, which cannot be in the future, and no e-mail goes out.
+    """
     session = _lock_session(session)
     if source not in Enrolment.Source.values:
         raise ValueError(f"unknown source {source!r}")
+    if at is not None:
+        _check_recorder(actor)
+        _check_past(at)
+    when = at or _now()
     if session.status == WorkshopSession.Status.CANCELLED:
         raise ValidationError(_("Cette session est annulée."))
-    if session_has_ended(session):
+    if session_has_ended(session, when):
         raise ValidationError(_("Cette session est terminée : les inscriptions sont closes."))
-    if source == Enrolment.Source.PUBLIC and session_has_started(session):
+    if source == Enrolment.Source.PUBLIC and session_has_started(session, when):
         raise ValidationError(_("Cette session a commencé : les inscriptions sont closes."))
     if session.trainer_person_id == person.pk or (
         session.trainer_user_id is not None
@@ -405,19 +432,21 @@ def enrolment_create(
         enrolment = existing
         enrolment.status = status
         enrolment.source = source
-        enrolment.requested_at = _now()
+        enrolment.requested_at = when
         enrolment.save(update_fields=["status", "source", "requested_at", "updated_at"])
     else:
         enrolment = Enrolment.objects.create(
-            session=session, person=person, status=status, source=source
+            session=session, person=person, status=status, source=source, requested_at=when
         )
+    dated = f" (reportée, du {format_date(timezone.localtime(at).date())})" if at else ""
     audit_record(
         actor=actor,
         action="create",
         target=enrolment,
-        summary=f"{person} : {enrolment.get_status_display()} à {session} ({enrolment.get_source_display()})",
+        summary=f"{person} : {enrolment.get_status_display()} à {session} ({enrolment.get_source_display()}){dated}",
     )
-    transaction.on_commit(partial(mails.send_enrolment_mail, enrolment.pk))
+    if at is None:
+        transaction.on_commit(partial(mails.send_enrolment_mail, enrolment.pk))
     return enrolment
 
 
@@ -570,6 +599,8 @@ def signature_record(
     A half-day is signed once by each: a second signature is refused, and a recorded
     signature can never change.
     """
+    if device not in (Signature.Device.TRAINER_DEVICE, Signature.Device.OWN_DEVICE):
+        raise ValueError(f"a drawn signature is collected on a device, not {device!r}")
     now = now or _now()
     slot = Slot.objects.select_for_update().select_related("session__workshop").get(pk=slot.pk)
     _check_signing_open(slot, now)
@@ -718,6 +749,144 @@ def absence_remove(*, actor: Any, absence: Absence) -> None:
     absence.delete()
 
 
+@dataclass(frozen=True)
+class PaperLine:
+    """One trainee's line of a signed paper attendance sheet: present, absent or excused."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+    EXCUSED = "excused"
+
+    enrolment: Enrolment
+    status: str
+    reason: str = ""
+
+
+@transaction.atomic
+def paper_sheet_record(
+    *,
+    actor: Any,
+    slot: Slot,
+    lines: list[PaperLine],
+    trainer_signed: bool,
+    now: datetime.datetime | None = None,
+) -> list[Signature]:
+    """Transcribe a past half-day's signed paper attendance sheet (or a past register).
+
+    Each trainee who signed the paper gets a signature flagged `recorded_from_paper`, with
+    no drawn image (the paper stays the evidence), dated on the half-day and recorded by
+    the team member who transcribed it; the others get their absence. Only once the live
+    sheet has closed: a half-day still open is signed live, by drawing.
+    """
+    _check_recorder(actor)
+    now = now or _now()
+    slot = Slot.objects.select_for_update().select_related("session__workshop").get(pk=slot.pk)
+    session = slot.session
+    if session.status == WorkshopSession.Status.CANCELLED:
+        raise ValidationError(_("Cette session est annulée."))
+    closes = signing_window(slot)[1]
+    if now <= closes:
+        local = timezone.localtime(closes)
+        raise ValidationError(
+            _(
+                "Une feuille papier se reporte une fois la feuille en ligne close, à partir du %(date)s à %(time)s ; jusque-là, chacun·e signe en ligne."
+            )
+            % {"date": format_date(local.date()), "time": local.strftime("%H:%M")}
+        )
+    if not lines and not trainer_signed:
+        raise ValidationError(_("La feuille ne porte ni stagiaire ni signature du formateur·rice."))
+    ids = [line.enrolment.pk for line in lines]
+    if len(set(ids)) != len(ids):
+        raise ValidationError(_("Une personne figure deux fois sur la feuille."))
+    enrolments = {
+        e.pk: e
+        for e in Enrolment.objects.select_for_update()
+        .select_related("person")
+        .filter(pk__in=ids, session=session, status=Enrolment.Status.CONFIRMED)
+    }
+    signed = set(
+        Signature.objects.filter(slot=slot).values_list("enrolment_id", flat=True)
+    )  # None: the trainer
+    absent = set(Absence.objects.filter(slot=slot).values_list("enrolment_id", flat=True))
+    errors: list[str] = []
+    for index, line in enumerate(lines, start=1):
+        enrolment = enrolments.get(line.enrolment.pk)
+        if enrolment is None:
+            errors.append(
+                _("Ligne %(n)s : %(person)s n'a pas de place confirmée dans cette session.")
+                % {"n": index, "person": line.enrolment.person}
+            )
+        elif line.status not in (PaperLine.PRESENT, PaperLine.ABSENT, PaperLine.EXCUSED):
+            errors.append(_("Ligne %(n)s : présent·e, absent·e ou excusé·e ?") % {"n": index})
+        elif enrolment.pk in signed or enrolment.pk in absent:
+            errors.append(
+                _("Ligne %(n)s : la présence de %(person)s est déjà enregistrée.")
+                % {"n": index, "person": enrolment.person}
+            )
+        elif line.status == PaperLine.EXCUSED and not line.reason.strip():
+            errors.append(
+                _("Ligne %(n)s : indiquez le motif de l'absence excusée de %(person)s.")
+                % {"n": index, "person": enrolment.person}
+            )
+    if trainer_signed and None in signed:
+        errors.append(_("Le·la formateur·rice a déjà signé cette demi-journée."))
+    if errors:
+        raise ValidationError(errors)
+    paper = {
+        "slot": slot,
+        "signed_at": slot.starts_at,
+        "device": Signature.Device.PAPER,
+        "collected_by": actor,
+        "recorded_from_paper": True,
+        "recorded_at": now,
+    }
+    signatures = [
+        Signature(
+            role=Signature.Role.TRAINEE,
+            enrolment=enrolments[line.enrolment.pk],
+            signer_name=str(enrolments[line.enrolment.pk].person),
+            **paper,
+        )
+        for line in lines
+        if line.status == PaperLine.PRESENT
+    ]
+    if trainer_signed:
+        signatures.append(
+            Signature(
+                role=Signature.Role.TRAINER, signer_name=_signer_name_of_trainer(session), **paper
+            )
+        )
+    Signature.objects.bulk_create(signatures)
+    Absence.objects.bulk_create(
+        Absence(
+            slot=slot,
+            enrolment=enrolments[line.enrolment.pk],
+            excused=line.status == PaperLine.EXCUSED,
+            reason=line.reason.strip(),
+            recorded_by=actor,
+        )
+        for line in lines
+        if line.status != PaperLine.PRESENT
+    )
+
+    def names(status: str) -> list[str]:
+        return [str(enrolments[x.enrolment.pk].person) for x in lines if x.status == status]
+
+    audit_record(
+        actor=actor,
+        action="create",
+        target=slot,
+        summary=f"Feuille papier reportée : {session} — {slot}",
+        changes={
+            "present": names(PaperLine.PRESENT),
+            "absent": names(PaperLine.ABSENT),
+            "excused": names(PaperLine.EXCUSED),
+            "trainer_signed": trainer_signed,
+        },
+    )
+    return signatures
+
+
 def attended_slots(enrolment: Enrolment) -> list[Slot]:
     """The half-days a trainee signed, in order: what a certificate of completion counts."""
     return list(
@@ -738,13 +907,23 @@ def attended_hours(slots: list[Slot]) -> Decimal:
 
 @transaction.atomic
 def survey_send(
-    *, actor: Any, session: WorkshopSession, base_url: str = ""
+    *,
+    actor: Any,
+    session: WorkshopSession,
+    base_url: str = "",
+    at: datetime.datetime | None = None,
 ) -> list[SurveyResponse]:
-    """Send the questionnaire to every trainee who attended at least one half-day (once each)."""
+    """Send the questionnaire to every trainee who attended at least one half-day (once each).
+
+    `at` records a questionnaire sent earlier (a past register): no e-mail goes out.
+    """
     session = _lock_session(session)
+    if at is not None:
+        _check_recorder(actor)
+        _check_past(at)
     if session.status == WorkshopSession.Status.CANCELLED:
         raise ValidationError(_("Cette session est annulée."))
-    if not session_has_ended(session):
+    if not session_has_ended(session, at):
         raise ValidationError(_("Le questionnaire s'envoie une fois la session terminée."))
     attendees = (
         session.enrolments.filter(
@@ -754,11 +933,12 @@ def survey_send(
         .distinct()
     )
     created = []
-    now = _now()
+    now = at or _now()
     for enrolment in attendees:
         response = SurveyResponse.objects.create(session=session, enrolment=enrolment, sent_at=now)
         created.append(response)
-        transaction.on_commit(partial(mails.send_survey_mail, response.pk, base_url))
+        if at is None:
+            transaction.on_commit(partial(mails.send_survey_mail, response.pk, base_url))
     if not created and not session.survey_responses.exists():
         raise ValidationError(
             _("Personne n'a signé de présence à cette session : pas de questionnaire à envoyer.")
@@ -783,13 +963,21 @@ def survey_answer(
     rating_organisation: int,
     liked: str = "",
     to_improve: str = "",
+    at: datetime.datetime | None = None,
 ) -> SurveyResponse:
-    """Record a trainee's answers once; the questionnaire cannot be answered twice."""
+    """Record a trainee's answers once; the questionnaire cannot be answered twice.
+
+    `at` records answers given earlier (a past register): after the sending, never ahead.
+    """
     response = SurveyResponse.objects.select_for_update().filter(token=token).first()
     if response is None:
         raise ValidationError(_("Ce questionnaire n'existe pas."))
     if response.answered_at is not None:
         raise ValidationError(_("Vous avez déjà répondu à ce questionnaire. Merci !"))
+    if at is not None:
+        _check_past(at)
+        if at < response.sent_at:
+            raise ValidationError(_("Une réponse ne précède pas l'envoi du questionnaire."))
     ratings = {
         "rating_overall": rating_overall,
         "rating_content": rating_content,
@@ -807,7 +995,7 @@ def survey_answer(
         setattr(response, name, value)
     response.liked = liked.strip()
     response.to_improve = to_improve.strip()
-    response.answered_at = _now()
+    response.answered_at = at or _now()
     response.save()
     audit_record(
         actor=None,
