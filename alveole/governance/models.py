@@ -269,6 +269,11 @@ class Assembly(TimeStampedModel):
     represented_count = models.PositiveIntegerField(_("représenté·es"), null=True, blank=True)
     quorum_required = models.PositiveIntegerField(_("quorum requis"), null=True, blank=True)
     quorum_met = models.BooleanField(_("quorum atteint"), null=True, blank=True)
+    # A past assembly entered from its paper minutes (history, demo): its services accept
+    # the past moments of the session (`at=`); a live assembly never does.
+    recorded_afterwards = models.BooleanField(
+        _("enregistrée a posteriori (procès-verbal papier)"), default=False
+    )
 
     class Meta:
         verbose_name = _("assemblée générale")
@@ -633,6 +638,103 @@ class RoomTally(models.Model):
     @property
     def total(self) -> int:
         return self.votes_for + self.votes_against + self.votes_abstain
+
+
+# --- signed minutes -------------------------------------------------------------------
+
+
+class ImmutableRecordError(Exception):
+    """A minutes signature or frozen minutes cannot be changed or deleted once recorded."""
+
+
+class _ImmutableQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableRecordError("an immutable record cannot be changed")
+
+    def delete(self):
+        raise ImmutableRecordError("an immutable record cannot be deleted")
+
+
+class _ImmutableManager(models.Manager.from_queryset(_ImmutableQuerySet)):  # type: ignore[misc]
+    def bulk_update(self, *args, **kwargs):
+        raise ImmutableRecordError("an immutable record cannot be changed")
+
+
+class _Immutable(models.Model):
+    objects = _ImmutableManager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ImmutableRecordError("an immutable record cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecordError("an immutable record cannot be deleted")
+
+
+class SignatoryRole(models.TextChoices):
+    CHAIR = "chair", _("Président·e de séance")
+    SECRETARY = "secretary", _("Secrétaire de séance")
+
+
+class MinutesSignature(_Immutable):
+    """The chair's or the secretary's signature of an assembly's minutes; never changed afterwards."""
+
+    class Method(models.TextChoices):
+        DRAWN = "drawn", _("Signature dessinée")
+        ONLINE = "online", _("Signature en ligne (compte connecté)")
+        PAPER = "paper", _("Procès-verbal papier signé, enregistré a posteriori")
+
+    assembly = models.ForeignKey(
+        Assembly, verbose_name=_("assemblée"), on_delete=models.CASCADE,
+        related_name="minutes_signatures",
+    )  # fmt: skip
+    role = models.CharField(_("qualité"), max_length=10, choices=SignatoryRole.choices)
+    person = models.ForeignKey(
+        Person, verbose_name=_("signataire"), on_delete=models.PROTECT, related_name="+"
+    )
+    method = models.CharField(_("mode de signature"), max_length=8, choices=Method.choices)
+    signed_at = models.DateTimeField(_("signé le"))
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    user_agent = models.CharField(_("navigateur"), max_length=500, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("compte"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    image_png = models.BinaryField(_("image de la signature (PNG)"), blank=True, default=b"")
+    image_sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("signature du procès-verbal")
+        verbose_name_plural = _("signatures du procès-verbal")
+        ordering = ["assembly", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "role"], name="minutes_signature_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} : {self.person} — {self.assembly}"
+
+
+class Minutes(_Immutable):
+    """The signed minutes of an assembly, frozen as a PDF with its SHA-256: never regenerated."""
+
+    assembly = models.OneToOneField(
+        Assembly, verbose_name=_("assemblée"), on_delete=models.CASCADE, related_name="minutes"
+    )
+    pdf = models.BinaryField(_("procès-verbal (PDF)"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    frozen_at = models.DateTimeField(_("figé le"))
+
+    class Meta:
+        verbose_name = _("procès-verbal signé")
+        verbose_name_plural = _("procès-verbaux signés")
+
+    def __str__(self) -> str:
+        return f"{_('Procès-verbal')} — {self.assembly}"
 
 
 # --- the board -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -21,9 +21,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from alveole.core.dates import today
 from alveole.core.formatting import format_date
 from alveole.core.services import audit_record, model_changes
+from alveole.governance.access import can_manage_governance
 from alveole.governance.models import (
     AgendaItem,
     Assembly,
@@ -91,6 +91,28 @@ def _lock(assembly: Assembly) -> Assembly:
     return Assembly.objects.select_for_update().get(pk=assembly.pk)
 
 
+def session_moment(assembly: Assembly, at: datetime.datetime | None) -> datetime.datetime:
+    """When a session step happens: now, or a past moment for an assembly recorded afterwards.
+
+    Recording a past assembly from its paper minutes (history, the demo) replays its steps
+    through the same services, at the moments the minutes give. Only an assembly created
+    with `recorded_afterwards=True` accepts them, and only moments in the past: a live
+    assembly keeps every rule about today.
+    """
+    if at is None:
+        return timezone.now()
+    if not assembly.recorded_afterwards:
+        raise ValidationError(
+            _(
+                "Une date passée ne s'indique que pour une assemblée enregistrée a posteriori "
+                "d'après son procès-verbal papier."
+            )
+        )
+    if at > timezone.now():
+        raise ValidationError(_("Une assemblée enregistrée a posteriori se date dans le passé."))
+    return at
+
+
 def _refuse_closed(assembly: Assembly) -> None:
     if assembly.status == Assembly.Status.CLOSED:
         raise ValidationError(_("Cette assemblée est close : plus rien ne peut y être changé."))
@@ -107,6 +129,10 @@ def _check_assembly(assembly: Assembly) -> None:
     if assembly.online_url and not assembly.online:
         errors["online_url"] = [
             _("Le lien n'a de sens que si la participation en ligne est ouverte.")
+        ]
+    if assembly.chair_id and assembly.chair_id == assembly.secretary_id:
+        errors["secretary"] = [
+            _("Le·la secrétaire de séance n'est pas le·la président·e de séance.")
         ]
     for role in ("chair", "secretary"):
         person = getattr(assembly, role)
@@ -131,11 +157,18 @@ def assembly_create(
     previous: Assembly | None = None,
     chair: Person | None = None,
     secretary: Person | None = None,
+    recorded_afterwards: bool = False,
 ) -> Assembly:
-    """Prepare an assembly; a second convocation names the first one, which lacked its quorum."""
+    """Prepare an assembly; a second convocation names the first one, which lacked its quorum.
+
+    `recorded_afterwards=True` enters a past assembly from its paper minutes (support staff
+    or direction only): it is dated in the past, and its session services then take the
+    past moments of the minutes (`at=`), see `session_moment`.
+    """
     assembly = Assembly(
         kind=kind, title=title.strip(), starts_at=starts_at, place=place.strip(), online=online,
         online_url=online_url.strip(), chair=chair, secretary=secretary,
+        recorded_afterwards=recorded_afterwards,
     )  # fmt: skip
     if previous is not None:
         previous = Assembly.objects.get(pk=previous.pk)
@@ -155,7 +188,14 @@ def assembly_create(
             raise ValidationError({"starts_at": _("La 2e convocation doit suivre la première.")})
         assembly.previous = previous
         assembly.convocation_round = ConvocationRound.SECOND
-    if starts_at <= timezone.now():
+    if recorded_afterwards:
+        if not can_manage_governance(actor):
+            raise PermissionDenied
+        if starts_at >= timezone.now():
+            raise ValidationError(
+                {"starts_at": _("Une assemblée enregistrée a posteriori a eu lieu dans le passé.")}
+            )
+    elif starts_at <= timezone.now():
         raise ValidationError({"starts_at": _("L'assemblée doit être fixée dans le futur.")})
     _check_assembly(assembly)
     if (
@@ -177,8 +217,15 @@ def assembly_update(*, actor: Any, assembly: Assembly, **fields: Any) -> Assembl
     if unknown:
         raise TypeError(f"unknown assembly fields: {sorted(unknown)}")
     assembly = _lock(assembly)
-    _refuse_closed(assembly)
     changes = model_changes(assembly, fields)
+    if assembly.status == Assembly.Status.CLOSED:
+        # The chair and secretary may still be named after the session, until they sign.
+        if set(changes) - {"chair", "secretary"}:
+            _refuse_closed(assembly)
+        if assembly.minutes_signatures.exists():
+            raise ValidationError(
+                _("Le procès-verbal est en cours de signature : la séance ne change plus.")
+            )
     if assembly.status != Assembly.Status.DRAFT and set(changes) - EDITABLE_AFTER_CONVOCATION:
         raise ValidationError(
             _(
@@ -240,6 +287,10 @@ def assembly_document_add(
 ) -> AssemblyDocument:
     """Attach a document to an assembly; it is stored under MEDIA_ROOT and served after a check."""
     assembly = _lock(assembly)
+    if hasattr(assembly, "minutes"):
+        raise ValidationError(
+            _("Le procès-verbal est signé : les documents de l'assemblée sont archivés avec lui.")
+        )
     name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in DOCUMENT_TYPES:
@@ -327,12 +378,16 @@ def _send_convocation(convocation_id: int, subject: str, body: str, address: str
 
 
 def _issue(
-    context: dict[str, Any], convocation: Convocation, link_for: Callable[[str], str]
+    context: dict[str, Any],
+    convocation: Convocation,
+    link_for: Callable[[str], str],
+    *,
+    send: bool = True,
 ) -> None:
     raw = secrets.token_urlsafe(32)
     convocation.token_hash = token_hash(raw)
     convocation.save()
-    if convocation.channel != Convocation.Channel.EMAIL:
+    if convocation.channel != Convocation.Channel.EMAIL or not send:
         return
     subject, body = _convocation_message(context, convocation.person, link_for(raw))
     pk, address = convocation.pk, convocation.email
@@ -341,14 +396,21 @@ def _issue(
 
 @transaction.atomic
 def assembly_convene(
-    *, actor: Any, assembly: Assembly, link_for: Callable[[str], str]
+    *,
+    actor: Any,
+    assembly: Assembly,
+    link_for: Callable[[str], str],
+    at: datetime.datetime | None = None,
 ) -> list[Convocation]:
     """Convene every associate at the assembly's date not convened yet; e-mails go after commit.
 
     The notice period (15 days on first convocation, 10 on second, from the settings) is
-    checked against today. `link_for(token)` builds the absolute personal link.
+    checked against today. `link_for(token)` builds the absolute personal link. For an
+    assembly recorded afterwards, `at` is when the paper convocations went out: the notice
+    is checked against it and no e-mail is sent.
     """
     assembly = _lock(assembly)
+    moment = session_moment(assembly, at)
     _refuse_closed(assembly)
     if assembly.status == Assembly.Status.OPEN:
         raise ValidationError(_("La séance est ouverte : il est trop tard pour convoquer."))
@@ -357,7 +419,7 @@ def assembly_convene(
             _("La convocation indique l'ordre du jour : ajoutez-en au moins un point.")
         )
     needed = _notice_days(assembly)
-    left = (assembly.date - today()).days
+    left = (assembly.date - timezone.localdate(moment)).days
     if left < needed:
         raise ValidationError(
             _(
@@ -383,7 +445,7 @@ def assembly_convene(
             email=address,
             channel=Convocation.Channel.EMAIL if address else Convocation.Channel.POST,
         )
-        _issue(context, convocation, link_for)
+        _issue(context, convocation, link_for, send=at is None)
         created.append(convocation)
     if not created:
         raise ValidationError(
@@ -391,7 +453,7 @@ def assembly_convene(
         )
     if assembly.status == Assembly.Status.DRAFT:
         assembly.status = Assembly.Status.CONVENED
-        assembly.convened_at = timezone.now()
+        assembly.convened_at = moment
         assembly.save(update_fields=["status", "convened_at", "updated_at"])
     audit_record(
         actor=actor, action="update", target=assembly,
@@ -428,27 +490,33 @@ def convocation_resend(
 
 
 @transaction.atomic
-def assembly_open(*, actor: Any, assembly: Assembly) -> Assembly:
+def assembly_open(
+    *, actor: Any, assembly: Assembly, at: datetime.datetime | None = None
+) -> Assembly:
     """Open the session on the assembly's day: attendance signing and votes can start."""
     assembly = _lock(assembly)
+    moment = session_moment(assembly, at)
     if assembly.status != Assembly.Status.CONVENED:
         raise ValidationError(_("Seule une assemblée convoquée peut être ouverte."))
-    if today() != assembly.date:
+    if timezone.localdate(moment) != assembly.date:
         raise ValidationError(
             _("La séance s'ouvre le jour de l'assemblée (%(date)s).")
             % {"date": format_date(assembly.date)}
         )
     assembly.status = Assembly.Status.OPEN
-    assembly.opened_at = timezone.now()
+    assembly.opened_at = moment
     assembly.save(update_fields=["status", "opened_at", "updated_at"])
     audit_record(actor=actor, action="update", target=assembly, summary=f"Ouverture de {assembly}")
     return assembly
 
 
 @transaction.atomic
-def assembly_close(*, actor: Any, assembly: Assembly) -> Assembly:
+def assembly_close(
+    *, actor: Any, assembly: Assembly, at: datetime.datetime | None = None
+) -> Assembly:
     """Close the session and freeze the attendance and quorum that the minutes print."""
     assembly = _lock(assembly)
+    moment = session_moment(assembly, at)
     if assembly.status != Assembly.Status.OPEN:
         raise ValidationError(_("Seule une assemblée en séance peut être close."))
     if assembly.resolutions.filter(status=Resolution.Status.OPEN).exists():
@@ -461,7 +529,7 @@ def assembly_close(*, actor: Any, assembly: Assembly) -> Assembly:
     assembly.quorum_required = quorum.required
     assembly.quorum_met = quorum.met
     assembly.status = Assembly.Status.CLOSED
-    assembly.closed_at = timezone.now()
+    assembly.closed_at = moment
     assembly.save()
     audit_record(
         actor=actor, action="update", target=assembly,
@@ -502,13 +570,15 @@ def attendance_sign(
     mode: str,
     via: str,
     signature_png: bytes,
+    at: datetime.datetime | None = None,
 ) -> Attendance:
     """Record an associate's signature on the attendance sheet (tablet in the room, or online).
 
     Signing in person cancels a proxy the associate had given, unless their proxy
-    holder has already voted for them.
+    holder has already voted for them. `at`: see `session_moment`.
     """
     assembly = _lock(assembly)
+    moment = session_moment(assembly, at)
     if assembly.status != Assembly.Status.OPEN:
         raise ValidationError(_("La feuille de présence se signe pendant la séance."))
     if mode not in AttendanceMode.values or via not in Attendance.Via.values:
@@ -551,6 +621,9 @@ def attendance_sign(
         signature_sha256=hashlib.sha256(signature_png).hexdigest(),
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    if at is not None:
+        Attendance.objects.filter(pk=attendance.pk).update(signed_at=moment)
+        attendance.signed_at = moment
     audit_record(
         actor=actor, action="create", target=attendance,
         summary=f"Émargement de {person} à {assembly} ({attendance.get_mode_display()}, {attendance.get_via_display()})",
@@ -560,15 +633,24 @@ def attendance_sign(
 
 
 @transaction.atomic
-def proxy_give(*, actor: Any, assembly: Assembly, grantor: Person, holder: Person) -> Proxy:
+def proxy_give(
+    *,
+    actor: Any,
+    assembly: Assembly,
+    grantor: Person,
+    holder: Person,
+    at: datetime.datetime | None = None,
+) -> Proxy:
     """Record a proxy from one associate to another, within the legal caps (loi 78-763).
 
     Refused with the reason when: either is not an associate at the date; the grantor
     has signed the attendance sheet, already gave a proxy, or holds proxies themself;
     the holder gave theirs; or the holder already holds as many proxies as the law allows
-    (one below 20 associates, a twentieth of the associates from 20 on).
+    (one below 20 associates, a twentieth of the associates from 20 on). `at`: see
+    `session_moment`.
     """
     assembly = _lock(assembly)
+    moment = session_moment(assembly, at)
     _refuse_closed(assembly)
     day = assembly.date
     if grantor.pk == holder.pk:
@@ -631,6 +713,9 @@ def proxy_give(*, actor: Any, assembly: Assembly, grantor: Person, holder: Perso
         holder=holder,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    if at is not None:
+        Proxy.objects.filter(pk=proxy.pk).update(given_at=moment)
+        proxy.given_at = moment
     audit_record(
         actor=actor, action="create", target=proxy,
         summary=f"Procuration de {grantor} à {holder} pour {assembly}",

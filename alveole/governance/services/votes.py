@@ -8,6 +8,7 @@ in random order at every cast so that neither ids nor row order reveal who voted
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import random
@@ -18,7 +19,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alveole.core.services import audit_record
@@ -37,6 +37,7 @@ from alveole.governance.models import (
 )
 from alveole.governance.rules import is_adopted
 from alveole.governance.selectors import assembly_quorum, voting_rights
+from alveole.governance.services.assemblies import session_moment
 from alveole.people.models import Person
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed back
@@ -119,9 +120,12 @@ def resolution_add(
 
 
 @transaction.atomic
-def resolution_open_vote(*, actor: Any, resolution: Resolution) -> Resolution:
+def resolution_open_vote(
+    *, actor: Any, resolution: Resolution, at: datetime.datetime | None = None
+) -> Resolution:
     """Open the vote on a resolution: the session must be open and its quorum met."""
     resolution = _lock_resolution(resolution)
+    moment = session_moment(resolution.assembly, at)
     if resolution.status != Resolution.Status.DRAFT:
         raise ValidationError(_("Le vote sur cette résolution a déjà été ouvert."))
     assembly = resolution.assembly
@@ -137,7 +141,7 @@ def resolution_open_vote(*, actor: Any, resolution: Resolution) -> Resolution:
             % {"count": quorum.present_or_represented, "required": quorum.required}
         )
     resolution.status = Resolution.Status.OPEN
-    resolution.opened_at = timezone.now()
+    resolution.opened_at = moment
     resolution.save(update_fields=["status", "opened_at", "updated_at"])
     audit_record(
         actor=actor, action="update", target=resolution, summary=f"Ouverture du vote : {resolution}"
@@ -378,9 +382,12 @@ def _count(resolution: Resolution) -> dict[str, int]:
 
 
 @transaction.atomic
-def resolution_close_vote(*, actor: Any, resolution: Resolution) -> Resolution:
+def resolution_close_vote(
+    *, actor: Any, resolution: Resolution, at: datetime.datetime | None = None
+) -> Resolution:
     """Close the vote, count it and decide the outcome by the resolution's majority rule."""
     resolution = _lock_resolution(resolution)
+    moment = session_moment(resolution.assembly, at)
     _require_open(resolution)
     counts = _count(resolution)
     resolution.votes_for = counts[Choice.FOR]
@@ -390,7 +397,7 @@ def resolution_close_vote(*, actor: Any, resolution: Resolution) -> Resolution:
         resolution.majority, resolution.votes_for, resolution.votes_against
     )
     resolution.status = Resolution.Status.CLOSED
-    resolution.closed_at = timezone.now()
+    resolution.closed_at = moment
     resolution.save()
     audit_record(
         actor=actor, action="update", target=resolution,

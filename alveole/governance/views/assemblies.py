@@ -34,7 +34,7 @@ from alveole.governance.models import (
     Resolution,
     RoomTally,
 )
-from alveole.governance.pdf import minutes_pdf
+from alveole.governance.pdf import minutes_file
 from alveole.governance.views.common import assemblies_required, form_page, manager_required
 
 
@@ -479,7 +479,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 def minutes_response(assembly: Assembly) -> HttpResponse:
     """The minutes of a closed assembly as a PDF download."""
-    response = HttpResponse(minutes_pdf(assembly), content_type="application/pdf")
+    response = HttpResponse(minutes_file(assembly), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="proces-verbal-{assembly.date.isoformat()}-{assembly.pk}.pdf"'
     )
