@@ -769,17 +769,20 @@ def paper_sheet_record(
     slot: Slot,
     lines: list[PaperLine],
     trainer_signed: bool,
-    now: datetime.datetime | None = None,
+    recorded_at: datetime.datetime | None = None,
 ) -> list[Signature]:
     """Transcribe a past half-day's signed paper attendance sheet (or a past register).
 
     Each trainee who signed the paper gets a signature flagged `recorded_from_paper`, with
     no drawn image (the paper stays the evidence), dated on the half-day and recorded by
-    the team member who transcribed it; the others get their absence. Only once the live
-    sheet has closed: a half-day still open is signed live, by drawing.
+    the team member who transcribed it (`recorded_at`: when, now by default, never in the
+    future); the others get their absence. Only once the live sheet has closed: a half-day
+    still open is signed live, by drawing.
     """
     _check_recorder(actor)
-    now = now or _now()
+    if recorded_at is not None:
+        _check_past(recorded_at)
+    now = recorded_at or _now()
     slot = Slot.objects.select_for_update().select_related("session__workshop").get(pk=slot.pk)
     session = slot.session
     if session.status == WorkshopSession.Status.CANCELLED:

@@ -181,16 +181,21 @@ def test_a_paper_sheet_never_replaces_a_live_signature(personas, monkeypatch):
     with pytest.raises(ValidationError, match="feuille en ligne close"):
         services.paper_sheet_record(actor=staff, slot=slot, lines=line, trainer_signed=True)
     # One hour after the end, the live sheet is still open: still refused.
-    within = slot.ends_at + datetime.timedelta(hours=1)
-    with pytest.raises(ValidationError, match="feuille en ligne close"):
+    with pytest.raises(ValidationError, match="futur"):
         services.paper_sheet_record(
-            actor=staff, slot=slot, lines=line, trainer_signed=True, now=within
+            actor=staff,
+            slot=slot,
+            lines=line,
+            trainer_signed=True,
+            recorded_at=slot.ends_at + datetime.timedelta(days=1),
         )
+    within = slot.ends_at + datetime.timedelta(hours=1)
+    monkeypatch.setattr(services, "_now", lambda: within)
+    with pytest.raises(ValidationError, match="feuille en ligne close"):
+        services.paper_sheet_record(actor=staff, slot=slot, lines=line, trainer_signed=True)
     for actor in (personas.entrepreneur.user, personas.accountant.user, None):
         with pytest.raises(PermissionDenied):
-            services.paper_sheet_record(
-                actor=actor, slot=slot, lines=line, trainer_signed=False, now=within
-            )
+            services.paper_sheet_record(actor=actor, slot=slot, lines=line, trainer_signed=False)
     # The live path does not take the paper device.
     with pytest.raises(ValueError, match="device"):
         services.signature_record(
