@@ -14,6 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from alveole.businesses.api import router as businesses_router
 from alveole.coop.api import router as coop_router
+from alveole.governance.api import router as governance_router
 from alveole.ledger.api import router as ledger_router
 from alveole.payroll.api import router as payroll_router
 from alveole.people.api import router as people_router
@@ -148,6 +149,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/people", people_router)
 api.add_router("/businesses", businesses_router)
 api.add_router("/cooperative", coop_router)
+api.add_router("/governance", governance_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/payroll", payroll_router)
 api.add_router("/purchases", purchases_router)
