@@ -67,6 +67,13 @@ def first_open_day() -> datetime.date | None:
     return closed + datetime.timedelta(days=1) if closed else None
 
 
+def open_date(day: datetime.date) -> datetime.date:
+    """The day itself when its period is open, else the first open day: where the services
+    date an entry for a document of a closed period (corrections go to the open period)."""
+    closed = lock_date()
+    return day if closed is None or day > closed else closed + datetime.timedelta(days=1)
+
+
 def fiscal_year_for(day: datetime.date, *, actor: Any = None) -> FiscalYear:
     """The fiscal year a day belongs to; the calendar year is opened when none covers it."""
     year = FiscalYear.objects.filter(start_date__lte=day, end_date__gte=day).first()
@@ -664,6 +671,7 @@ __all__ = [
     "fiscal_year_close",
     "fiscal_year_for",
     "lock_date",
+    "open_date",
     "period_close",
     "vat_movements",
     "vat_return_post",

@@ -33,6 +33,8 @@ from alveole.core.roles import COOPERATIVE_WIDE_ROLES
 from alveole.core.services import audit_record, model_changes
 from alveole.core.validators import clean_postal_code, clean_siren, clean_siret
 from alveole.einvoicing import validation
+from alveole.ledger import posting
+from alveole.ledger.services import entry_post_if_any, open_date
 from alveole.people.models import Person
 from alveole.purchases import amounts, mileage
 from alveole.purchases.files import RECEIPT_TYPES, check_receipt, einvoice_max_bytes
@@ -131,6 +133,137 @@ def _history_start(document: SupplierInvoice | ExpenseReport, *, actor: Any, not
         to_status=document.status,
         note=note[:500],
     )
+
+
+# --- the ledger (docs/adr/0010): each step posts its entry in the same transaction -------
+
+
+def _supplier_party(supplier: Supplier) -> posting.Party:
+    return posting.Party(number=f"F{supplier.pk:06d}", label=supplier.name)
+
+
+def _person_party(person: Person) -> posting.Party:
+    return posting.Party(number=f"P{person.pk:06d}", label=str(person))
+
+
+def _invoice_reference(invoice: SupplierInvoice) -> str:
+    """The invoice in the ledger: its number prefixed by its supplier's account, since two
+    suppliers may use the same number and the payment is lettered against it."""
+    return f"{_supplier_party(invoice.supplier).number}-{invoice.number}"
+
+
+def _invoice_document(invoice: SupplierInvoice, day: datetime.date) -> posting.DocumentRef:
+    return posting.DocumentRef(
+        kind="supplier_invoice",
+        number=_invoice_reference(invoice),
+        date=open_date(day),
+        id=str(invoice.pk),
+    )
+
+
+def _post_invoice_validated(actor: Any, invoice: SupplierInvoice) -> None:
+    """The charge, the deductible VAT and the supplier's debt (or, for an internal purchase,
+    the charge against the liaison with the selling business), dated the invoice's date."""
+    assert invoice.business_id is not None  # validated invoices are assigned
+    excl = invoice.total_excl_vat_cents
+    credit_note = invoice.is_credit_note or invoice.total_incl_vat_cents < 0
+    document = _invoice_document(invoice, invoice.issue_date)
+    if invoice.origin == SupplierInvoice.Origin.INTERNAL:
+        draft = posting.internal_purchase_validated(
+            document=document,
+            buyer_id=invoice.business_id,
+            seller_code=invoice.seller_business.code if invoice.seller_business else "",
+            category=invoice.category,
+            excl_vat_cents=abs(excl),
+            credit_note=credit_note,
+        )
+    else:
+        deductible = invoice.vat_rows.aggregate(total=Sum("deductible_vat_cents", default=0))
+        deductible_cents = deductible["total"]
+        draft = posting.supplier_invoice_validated(
+            document=document,
+            business_id=invoice.business_id,
+            supplier=_supplier_party(invoice.supplier),
+            category=invoice.category,
+            excl_vat_cents=abs(excl),
+            deductible_vat_cents=abs(deductible_cents),
+            non_deductible_vat_cents=abs(invoice.total_vat_cents - deductible_cents),
+            credit_note=credit_note,
+        )
+    entry_post_if_any(actor=actor, draft=draft)
+
+
+def _post_invoice_paid(actor: Any, invoice: SupplierInvoice) -> None:
+    """The bank pays the supplier the invoice's total (or is refunded a credit note). An
+    internal purchase posts nothing: the liaison account settled it at validation."""
+    assert invoice.business_id is not None and invoice.paid_on is not None
+    if invoice.origin == SupplierInvoice.Origin.INTERNAL:
+        return
+    reference = _invoice_reference(invoice)
+    draft = posting.supplier_invoice_paid(
+        document=posting.DocumentRef(
+            kind="supplier_invoice_payment",
+            number=invoice.payment_reference or reference,
+            date=open_date(invoice.paid_on),
+            id=str(invoice.pk),
+        ),
+        business_id=invoice.business_id,
+        supplier=_supplier_party(invoice.supplier),
+        amount_cents=abs(invoice.total_incl_vat_cents),
+        settles=reference,
+        refund=invoice.is_credit_note or invoice.total_incl_vat_cents < 0,
+    )
+    entry_post_if_any(actor=actor, draft=draft)
+
+
+def _report_reference(report: ExpenseReport) -> str:
+    return f"NDF-{report.month:%Y%m}-{report.pk}"
+
+
+def _report_date(report: ExpenseReport) -> datetime.date:
+    """An expense report's charges are dated its month's last day (today for the month
+    in progress)."""
+    next_month = (report.month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return min(next_month - datetime.timedelta(days=1), today())
+
+
+def _post_report_validated(actor: Any, report: ExpenseReport) -> None:
+    items = [
+        posting.ExpenseItem(
+            category=line.category, amount_cents=line.amount_cents, vat_cents=line.vat_cents
+        )
+        for line in report.lines.order_by("pk")
+    ]
+    draft = posting.expense_report_validated(
+        document=posting.DocumentRef(
+            kind="expense_report",
+            number=_report_reference(report),
+            date=open_date(_report_date(report)),
+            id=str(report.pk),
+        ),
+        business_id=report.business_id,
+        person=_person_party(report.person),
+        items=items,
+    )
+    entry_post_if_any(actor=actor, draft=draft)
+
+
+def _post_report_paid(actor: Any, report: ExpenseReport) -> None:
+    assert report.paid_on is not None
+    reference = _report_reference(report)
+    draft = posting.expense_report_paid(
+        document=posting.DocumentRef(
+            kind="expense_report_payment",
+            number=report.payment_reference or reference,
+            date=open_date(report.paid_on),
+            id=str(report.pk),
+        ),
+        business_id=report.business_id,
+        person=_person_party(report.person),
+        amount_cents=report.total_cents,
+        settles=reference,
+    )
+    entry_post_if_any(actor=actor, draft=draft)
 
 
 def _check_payment(date: datetime.date | None, method: str) -> datetime.date:
@@ -616,6 +749,7 @@ def supplier_invoice_validate(*, actor: Any, invoice: SupplierInvoice) -> Suppli
     if invoice.status != SupplierInvoiceStatus.ASSIGNED:
         raise ValidationError(_("Seule une facture affectée à une activité se valide."))
     _state(invoice, to=SupplierInvoiceStatus.VALIDATED, actor=actor)
+    _post_invoice_validated(actor, invoice)
     audit_record(
         actor=actor,
         action="update",
@@ -647,6 +781,7 @@ def supplier_invoice_pay(
     if invoice.payment_reference:
         note += f" · {invoice.payment_reference}"
     _state(invoice, to=SupplierInvoiceStatus.PAID, actor=actor, note=note)
+    _post_invoice_paid(actor, invoice)
     audit_record(
         actor=actor,
         action="update",
@@ -1527,6 +1662,7 @@ def expense_report_validate(*, actor: Any, report: ExpenseReport) -> ExpenseRepo
         raise ValidationError(_("Seule une note soumise se valide."))
     report.refusal_reason = ""
     _state(report, to=ExpenseReportStatus.VALIDATED, actor=actor)
+    _post_report_validated(actor, report)
     audit_record(
         actor=actor,
         action="update",
@@ -1582,6 +1718,7 @@ def expense_report_pay(
         actor=actor,
         note=f"{format_date(date)} · {PaymentMethod(method).label}",
     )
+    _post_report_paid(actor, report)
     audit_record(
         actor=actor,
         action="update",
