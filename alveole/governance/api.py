@@ -728,14 +728,9 @@ def minutes_sign(request: HttpRequest, assembly_id: int, payload: MinutesSignIn)
                 {"signature": _("Recueillez la signature dessinée du ou de la signataire.")}
             )
     png = services.decode_signature(payload.signature) if payload.signature else b""
-    person = Person.objects.filter(pk=designated_id).first() if designated_id else None
-    if person is None:
-        raise ValidationError(
-            {"role": _("Désignez d'abord le·la %(role)s.") % {"role": payload.role.label.lower()}}
-        )
     signature = services.minutes_sign(
-        actor=request.user, assembly=assembly, role=payload.role.value, person=person,
-        signature_png=png, ip_address=request.META.get("REMOTE_ADDR"),
+        actor=request.user, assembly=assembly, role=payload.role.value, signature_png=png,
+        ip_address=request.META.get("REMOTE_ADDR"),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )  # fmt: skip
     return HttpStatus(201, signatory_out(signature))

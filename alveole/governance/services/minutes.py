@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from alveole.core.services import audit_record
 from alveole.governance.models import Assembly, Minutes, MinutesSignature, SignatoryRole
 from alveole.governance.services.assemblies import PNG_MAGIC, session_moment
-from alveole.people.models import Person
 
 USER_AGENT_MAX = 500
 
@@ -31,13 +30,12 @@ def minutes_sign(
     actor: Any,
     assembly: Assembly,
     role: str,
-    person: Person,
     signature_png: bytes = b"",
     ip_address: str | None = None,
     user_agent: str = "",
     at: datetime.datetime | None = None,
 ) -> MinutesSignature:
-    """Record the chair's or secretary's signature of the minutes of a closed assembly.
+    """Record the signature of the minutes by the assembly's designated chair or secretary.
 
     With a drawn PNG the signature is drawn; without one it is an online signature, which
     only the signatory's own logged-in account can give. For an assembly recorded
@@ -62,11 +60,7 @@ def minutes_sign(
                 % {"role": SignatoryRole(role).label.lower()}
             }
         )
-    if designated.pk != person.pk:
-        raise ValidationError(
-            _("Seul·e %(person)s, %(role)s, signe à ce titre.")
-            % {"person": designated, "role": SignatoryRole(role).label.lower()}
-        )
+    person = designated
     if MinutesSignature.objects.filter(assembly=assembly, role=role).exists():
         raise ValidationError(_("Le procès-verbal est déjà signé à ce titre."))
     if at is not None:
