@@ -524,8 +524,10 @@ def _economy_figures(year: int) -> list[Figure]:
     has_grants = GrantAllocation.objects.filter(year=year).exists()
     grants = sum(row["amount_cents"] for row in grant_rows) if has_grants else None
     has_ledger = Line.objects.filter(date__gte=first, date__lte=day).exists()
-    contributions = contributions_total(year) if has_ledger else None
-    vat = vat_remitted(year) if has_ledger else None
+    # Both always run, so that the number of queries does not depend on the data.
+    contributions_sum, vat_sum = contributions_total(year), vat_remitted(year)
+    contributions = contributions_sum if has_ledger else None
+    vat = vat_sum if has_ledger else None
     external = totals["external"]
     parts = (grants, contributions, external)
     support_turnover = None if None in parts else sum(p for p in parts if p is not None)

@@ -1,128 +1,110 @@
-"""The yearly activity report page: the seed's figures, charts and appendix."""
+"""The yearly activity report page: the seed's figures, charts and appendix; its PDF built in
+the background; its publication by the director."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
-
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from weasyprint import HTML
+from django.views.decorators.http import require_POST
 
-from alveole.coop.selectors import cooperative_get
 from alveole.core.dates import today
-from alveole.core.formatting import format_amount
-from alveole.core.permissions import can_see_sensitive, role_required
-from alveole.core.roles import COOPERATIVE_WIDE_ROLES
-from alveole.reports import charts
-from alveole.reports.figures import (
-    EUROS,
-    GROUP_LABELS,
-    HOURS,
-    SHARE,
-    Figure,
-    report_compute,
-)
-
-#: Breakdowns drawn as bars of shares, and which are already shares.
-SHARE_CHARTS = (
-    "members_by_sector",
-    "turnover_by_customer_kind",
-    "members_by_age",
-    "members_by_entry_situation",
-    "members_by_department",
-    "members_by_status",
-    "support_structure_shares",
-)
-EVOLUTION_CHARTS = ("entrepreneurs_turnover", "wage_bill", "average_gross_monthly_salary", "fte")
+from alveole.core.permissions import can_see_sensitive
+from alveole.core.roles import COOPERATIVE_WIDE_ROLES, Role
+from alveole.reports import selectors, services
+from alveole.reports.models import ReportPdf
 
 
-def display(value: Any, unit: str) -> str:
-    """A figure value the French way: 2 218 653 €, 77 %, 59,46."""
-    if value is None:
-        return "—"
-    if unit == EUROS:
-        whole = Decimal(value).quantize(Decimal(1), ROUND_HALF_UP)
-        return format_amount(whole, currency=False)[:-3] + "\u202f€"
-    if unit == SHARE:
-        return f"{Decimal(value) * 100:.0f}\u202f%"
-    if isinstance(value, Decimal):
-        text = f"{value:,.2f}" if unit == HOURS else str(value)
-        return text.replace(",", "\u202f").replace(".", ",")
-    return str(value)
+def _require_reader(request: HttpRequest, year: int) -> None:
+    if not selectors.can_read_report(request.user, year):
+        raise PermissionDenied(
+            _("Le rapport d'activité %(year)s n'est pas publié.") % {"year": year}
+        )
 
 
-@dataclass(frozen=True)
-class Row:
-    figure: Figure
-    text: str
-    previous: str
-    parts: list[tuple[str, str]]
-    chart: str
-
-
-def _row(figure: Figure, previous: Figure | None) -> Row:
-    parts: list[tuple[str, str]] = []
-    chart = ""
-    if isinstance(figure.value, dict):
-        parts = [
-            (str(figure.labels.get(str(k), k)), display(v, figure.unit))
-            for k, v in figure.value.items()
-        ]
-        if figure.key in SHARE_CHARTS:
-            chart = charts.shares_chart(figure.value, figure.labels, as_shares=figure.unit == SHARE)
-    elif figure.key in EVOLUTION_CHARTS and figure.history:
-        chart = charts.evolution_chart(figure.history, euros=figure.unit == EUROS)
-    elif figure.key == "return_per_public_euro":
-        chart = charts.public_euro_chart(figure.value)
-    text = "" if isinstance(figure.value, dict) else display(figure.value, figure.unit)
-    before = ""
-    if previous is not None and not isinstance(previous.value, dict):
-        before = display(previous.value, previous.unit)
-    return Row(figure, text, before, parts, chart)
-
-
-def report_context(*, year: int, show_rsa: bool) -> dict[str, Any]:
-    """What the page and the PDF show: groups of rows, the appendix, the year before."""
-    report = report_compute(year=year, show_rsa=show_rsa)
-    previous = report_compute(year=year - 1, show_rsa=show_rsa)
-    groups = [
-        (label, [_row(f, previous.figures.get(f.key)) for f in report.group(name)])
-        for name, label in GROUP_LABELS.items()
-    ]
-    return {
-        "year": year,
-        "groups": groups,
-        "figures": list(report.figures.values()),
-        "title": _("Rapport d'activité %(year)s") % {"year": year},
-    }
-
-
-def report_pdf_bytes(*, year: int, show_rsa: bool = False) -> bytes:
-    """The report as an A4 PDF with its charts, printable in black and white."""
-    context = report_context(year=year, show_rsa=show_rsa)
-    context["cooperative"] = cooperative_get()
-    html = render_to_string("reports/report_pdf.html", context)
-    return HTML(string=html).write_pdf()
-
-
-@role_required(*COOPERATIVE_WIDE_ROLES)
-def report_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    """The PDF of a year's report (download)."""
-    content = report_pdf_bytes(year=year, show_rsa=can_see_sensitive(request.user))
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="rapport-activite-{year}.pdf"'
-    return response
-
-
-@role_required(*COOPERATIVE_WIDE_ROLES)
+@login_required
 def report_page(request: HttpRequest, year: int | None = None) -> HttpResponse:
     """The activity report of a year, compared with the year before."""
     if year is None:
         return redirect("report", year=int(request.GET.get("year") or today().year - 1))
-    context = report_context(year=year, show_rsa=can_see_sensitive(request.user))
-    context["years"] = range(today().year, today().year - 10, -1)
+    _require_reader(request, year)
+    user = request.user
+    show_rsa = can_see_sensitive(user)
+    stamp = selectors.data_stamp()
+    context = dict(selectors.report_context_cached(year=year, show_rsa=show_rsa, stamp=stamp))
+    wide = user.role in COOPERATIVE_WIDE_ROLES
+    context.update(
+        years=range(today().year, today().year - 10, -1) if wide else [year],
+        links=wide,
+        funders=show_rsa,  # an associate's lists hold only their own records: no drill-down
+        publication=selectors.is_published(year),
+        can_publish=user.role == Role.DIRECTOR and year < today().year,
+        pdf=selectors.report_pdf_latest(year=year, show_rsa=show_rsa, stamp=stamp),
+    )
     return render(request, "reports/report.html", context)
+
+
+@login_required
+def report_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    """The PDF of a year's report: POST queues it for the worker (or reuses the one built for
+    the same data); GET downloads it when ready, else shows where it stands."""
+    _require_reader(request, year)
+    show_rsa = can_see_sensitive(request.user)
+    stamp = selectors.data_stamp()
+    pdf = selectors.report_pdf_latest(year=year, show_rsa=show_rsa, stamp=stamp)
+    if request.method == "POST":
+        if pdf is None or pdf.status == ReportPdf.Status.FAILED:
+            pdf = services.report_pdf_request(
+                actor=request.user, year=year, show_rsa=show_rsa, stamp=stamp
+            )
+        return redirect("report_pdf_job", year=year, pk=pdf.pk)
+    if pdf is not None and pdf.status == ReportPdf.Status.DONE:
+        return redirect("report_pdf_download", year=year, pk=pdf.pk)
+    return redirect("report", year=year)
+
+
+@login_required
+def report_pdf_job(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    """Where a PDF stands; the page asks again every two seconds until it is ready."""
+    pdf = selectors.report_pdf_get(user=request.user, year=year, pk=pk)
+    if pdf is None:
+        raise Http404
+    template = (
+        "reports/_pdf_job.html" if request.headers.get("HX-Request") else "reports/pdf_job.html"
+    )
+    return render(request, template, {"pdf": pdf, "year": year})
+
+
+@login_required
+def report_pdf_download(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    """The PDF once built."""
+    pdf = selectors.report_pdf_get(user=request.user, year=year, pk=pk)
+    if pdf is None or pdf.status != ReportPdf.Status.DONE:
+        raise Http404
+    content = ReportPdf.objects.values_list("content", flat=True).get(pk=pdf.pk)
+    response = HttpResponse(bytes(content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="rapport-activite-{year}.pdf"'
+    return response
+
+
+@require_POST
+@login_required
+def report_publication(request: HttpRequest, year: int) -> HttpResponse:
+    """The director publishes (or withdraws) a year's report for the associates."""
+    try:
+        if request.POST.get("action") == "unpublish":
+            services.report_unpublish(actor=request.user, year=year)
+            messages.success(request, _("Le rapport %(year)s n'est plus publié.") % {"year": year})
+        else:
+            services.report_publish(actor=request.user, year=year)
+            messages.success(
+                request,
+                _("Le rapport %(year)s est publié : les associé·es peuvent le lire.")
+                % {"year": year},
+            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("report", year=year)

@@ -1,4 +1,4 @@
-"""The home page of each role (dashboards grow here)."""
+"""The home page of each role: the dashboards (alveole/reports/dashboards.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from alveole.businesses.selectors import businesses_list
 from alveole.core.dates import today
-from alveole.core.roles import COOPERATIVE_WIDE_ROLES, Role
+from alveole.core.roles import COOPERATIVE_WIDE_ROLES
 from alveole.people.models import Person, Status
-from alveole.people.selectors import contracts_ending, people_followed_by, running_contracts
+from alveole.people.selectors import running_contracts
+from alveole.reports.dashboards import entrepreneur_dashboard, staff_dashboard
+from alveole.reports.models import ReportPublication
 
 
 @login_required
@@ -31,8 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "counts": [(Status(status).label, counts.get(status, 0)) for status in
                        (Status.CANDIDATE, Status.CAPE, Status.SALARIED, Status.ASSOCIATE, Status.STAFF)],
             "members": sum(counts.get(s, 0) for s in (Status.CAPE, Status.SALARIED, Status.ASSOCIATE)),
-            "ending": contracts_ending(user=user, within_days=60, at=day),
-            "followed": people_followed_by(user=user, at=day) if user.role in (Role.STAFF, Role.DIRECTOR) else None,
+            "dashboard": staff_dashboard(user=user, day=day),
         }  # fmt: skip
         return render(request, "reports/home_staff.html", context)
     person = user.person
@@ -41,6 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "person": person,
         "status": Status(person.status_at(day)).label if person else "",
         "contracts": running_contracts(person, day) if person else [],
-        "businesses": businesses_list(user=user),
+        "dashboard": entrepreneur_dashboard(user=user, day=day),
+        "published": ReportPublication.objects.readable_by(user).order_by("-year")[:3],
     }
     return render(request, "reports/home_entrepreneur.html", context)

@@ -77,6 +77,18 @@ def session(workshop, day):
     )  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_immediate_tasks(settings):
+    """Each test starts with an empty cache (ids are reused after a rollback on SQLite) and
+    runs tasks at once."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def coop_2025(personas):
     return coop_2025_data(personas)

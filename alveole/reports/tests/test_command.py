@@ -10,6 +10,8 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from alveole.reports.figures import report_compute
+
 
 def test_json_output(coop_2025, capsys):
     call_command("report", "--year", "2025", "--format", "json")
@@ -24,16 +26,18 @@ def test_json_output(coop_2025, capsys):
         "associate": "1000.00",
     }
     assert figures["members_by_entry_situation"]["other"] == 1
-    assert figures["vat_remitted"] is None
-    assert data["missing"] == {
-        "contributions": "comptabilité non disponible",
-        "support_structure_turnover": "une de ses composantes manque",
-        "support_structure_shares": "CA de la structure d'accompagnement indisponible",
-        "cooperative_turnover": "une de ses composantes manque",
-        "vat_remitted": "comptabilité non disponible",
-        "returned_to_community": "comptabilité non disponible",
-        "return_per_public_euro": "restitution ou financements publics indisponibles",
-    }
+    report = report_compute(year=2025)
+    # A figure that cannot be computed is null in the JSON, with its reason under "missing".
+    assert data["missing"] == {k: f.missing for k, f in report.figures.items() if f.is_missing}
+    assert all(figures[key] is None for key in data["missing"])
+
+
+def test_json_of_a_year_without_data_says_what_is_missing(coop_2025, capsys):
+    call_command("report", "--year", "2023", "--format", "json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["figures"]["wage_bill"] is None
+    assert data["missing"]["wage_bill"] == "aucune paie enregistrée pour l'année"
+    assert data["missing"]["vat_remitted"] == "comptabilité non disponible"
 
 
 def test_csv_and_xlsx_rows(coop_2025, tmp_path):
@@ -46,7 +50,11 @@ def test_csv_and_xlsx_rows(coop_2025, tmp_path):
         "entrepreneurs_turnover", "CA des entrepreneurs", "2400.00", "euros", "2025",
     ]  # fmt: skip
     assert by_key["members_by_status.cape"][2] == "1"
-    assert by_key["vat_remitted"][2] == ""
+    assert by_key["wage_bill"][2] == "5200.00"
+    target = tmp_path / "empty.csv"
+    call_command("report", "--year", "2023", "--format", "csv", "-o", str(target))
+    rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    assert {row[0]: row[2] for row in rows[1:]}["wage_bill"] == ""  # missing, not 0
     target = tmp_path / "report.xlsx"
     call_command("report", "--year", "2025", "--format", "xlsx", "-o", str(target))
     sheet = load_workbook(target).active

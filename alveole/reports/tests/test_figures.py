@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from alveole.core.money import from_cents
+from alveole.ledger.models import Line
+from alveole.ledger.selectors import contributions_total, vat_remitted
 from alveole.reports.figures import NO_LEDGER, report_compute
 from alveole.reports.tests.conftest import coop_2025_data
 
@@ -39,11 +42,7 @@ EXPECTED = {
     "entrepreneurs_turnover_by_status": {"cape_and_salaried": E("1400.00"), "associate": E("1000.00")},
     "internal_turnover": E("200.00"),
     "grants": E("1000.00"),  # 2 000 over 2025-2026
-    "contributions": None,
     "external_services": E("250.00"),
-    "support_structure_turnover": None,
-    "support_structure_shares": None,
-    "cooperative_turnover": None,
     "turnover_growth": E("3.80"),  # 2 400 / 500 − 1
     # company 1000 + 200 internal; individual −100 + 600; public body 400; association 300
     "turnover_by_customer_kind": {
@@ -57,31 +56,58 @@ EXPECTED = {
     "fte_created": E("0.15"),  # 2024: 91 h → 0.05
     "average_gross_monthly_salary": E("1600.00"),  # Alice's two months; staff left out
     "social_contributions": E("3120.00"),
-    "vat_remitted": None,
-    "returned_to_community": None,
-    "return_per_public_euro": None,
     "associates": {"total": 3, "entrepreneurs": 1, "support_staff": 1, "external": 1},
     "associates_joined": 1,
     "associates_left": 1,
 }  # fmt: skip
 
 
+#: Figures read from the books: the sales, purchases and payroll post to the ledger, so their
+#: values follow the posting rules; test_ledger_figures.py checks them with entries by hand.
+LEDGER_KEYS = {
+    "contributions", "vat_remitted", "support_structure_turnover", "support_structure_shares",
+    "cooperative_turnover", "returned_to_community", "return_per_public_euro",
+}  # fmt: skip
+
+
 def test_every_figure_equals_the_hand_computed_value(coop_2025):
     report = report_compute(year=2025)
-    assert {key: f.value for key, f in report.figures.items()} == EXPECTED
+    values = {key: f.value for key, f in report.figures.items() if key not in LEDGER_KEYS}
+    assert values == EXPECTED
+    assert set(report.figures) == set(EXPECTED) | LEDGER_KEYS
+
+
+def test_figures_from_the_books_add_up(coop_2025):
+    figures = report_compute(year=2025).figures
+    value = {key: figures[key].value for key in LEDGER_KEYS}
+    if not Line.objects.filter(date__year=2025).exists():
+        assert value == dict.fromkeys(LEDGER_KEYS)
+        assert figures["contributions"].missing == NO_LEDGER
+        return
+    contributions, vat = from_cents(contributions_total(2025)), from_cents(vat_remitted(2025))
+    assert value["contributions"] == contributions
+    assert value["vat_remitted"] == vat
+    support = E("1000.00") + contributions + E("250.00")  # grants + contributions + external
+    assert value["support_structure_turnover"] == support
+    assert value["cooperative_turnover"] == E("2400.00") + support
+    assert value["returned_to_community"] == E("3120.00") + vat
+    assert value["return_per_public_euro"] == ((E("3120.00") + vat) / 1000).quantize(
+        E("0.1"), ROUND_HALF_UP
+    )
 
 
 def test_missing_figures_say_why_and_are_never_zero(coop_2025):
     figures = report_compute(year=2025).figures
-    assert figures["contributions"].missing == NO_LEDGER
-    assert figures["vat_remitted"].missing == NO_LEDGER
     assert figures["wage_bill"].missing == ""
-    empty = report_compute(year=2023).figures  # no payroll, no sales in 2023
+    empty = report_compute(year=2023).figures  # no payroll, no sales, no books in 2023
     for key in ("wage_bill", "paid_hours", "fte", "average_gross_monthly_salary",
                 "social_contributions", "entrepreneurs_turnover"):  # fmt: skip
         assert empty[key].value is None
         assert empty[key].missing
     assert empty["wage_bill"].missing == "aucune paie enregistrée pour l'année"
+    assert empty["contributions"].value is None
+    assert empty["contributions"].missing == NO_LEDGER
+    assert empty["vat_remitted"].missing == NO_LEDGER
 
 
 def test_rsa_is_split_only_for_viewers_who_may_see_it(coop_2025):

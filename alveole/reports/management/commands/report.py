@@ -10,7 +10,7 @@ from alveole.core.dates import today
 from alveole.core.tabular import table_response
 from alveole.reports.exports import HEADER, report_json, report_rows
 from alveole.reports.figures import report_compute
-from alveole.reports.report_views import report_pdf_bytes
+from alveole.reports.presentation import report_pdf_bytes
 
 
 class Command(BaseCommand):
