@@ -17,6 +17,8 @@ from alveole.businesses.models import Business, Membership
 from alveole.core.dates import today
 from alveole.core.formatting import format_cents, format_date
 from alveole.core.services import audit_record, model_changes
+from alveole.ledger import posting
+from alveole.ledger.services import document_entries_reverse, entry_post_if_any, open_date
 from alveole.payroll.models import (
     ContributionRule,
     ContributionTier,
@@ -220,6 +222,43 @@ def _charges_summary(charges: list[tuple[Business, int]]) -> dict[str, int]:
     return {business.code: amount for business, amount in charges}
 
 
+# --- the ledger (docs/adr/0010): a month's pay is posted with the record ---------------
+
+PAYROLL_DOCUMENT = "payroll"
+
+
+def _post_payroll(actor: Any, record: PayrollRecord, parts: list[tuple[Business, int]]) -> None:
+    """The month's pay in the payroll journal, dated its last day (or the first open day
+    when that month is closed): each business charged bears its gross and employer cost."""
+    person = record.person
+    draft = posting.payroll_month(
+        document=posting.DocumentRef(
+            kind=PAYROLL_DOCUMENT,
+            number=f"PAIE-{record.month:%Y-%m}-{person.pk}",
+            date=open_date(month_end(record.month)),
+            id=str(record.pk),
+        ),
+        person=posting.Party(number=f"P{person.pk:06d}", label=str(person)),
+        gross_cents=record.gross_cents,
+        employee_contributions_cents=record.employee_contributions_cents,
+        employer_contributions_cents=record.employer_contributions_cents,
+        reduction_cents=record.reduction_cents,
+        net_cents=record.net_cents,
+        charges=[(business.pk, amount) for business, amount in parts],
+    )
+    entry_post_if_any(actor=actor, draft=draft)
+
+
+def _reverse_payroll(actor: Any, record_id: int, month: datetime.date) -> None:
+    """Cancel what a record posted, by counter-entries dated like it (or in the open period)."""
+    document_entries_reverse(
+        actor=actor,
+        document_kind=PAYROLL_DOCUMENT,
+        document_id=str(record_id),
+        date=open_date(month_end(month)),
+    )
+
+
 def _check_unique(person: Person, month: datetime.date, exclude: int | None = None) -> None:
     existing = PayrollRecord.objects.filter(person=person, month=month)
     if exclude is not None:
@@ -277,6 +316,7 @@ def payroll_record_create(
         _check_unique(person, month)
         raise
     _write_charges(record, parts)
+    _post_payroll(actor, record, parts)
     audit_record(
         actor=actor,
         action="create",
@@ -302,6 +342,7 @@ def payroll_record_update(
         raise TypeError(f"unknown payroll record fields: {sorted(unknown)}")
     record = PayrollRecord.objects.select_for_update().select_related("person").get(pk=record.pk)
     old_cost = record.employer_cost_cents
+    old_month = record.month
     old_parts = [(c.business, c.amount_cents) for c in record.charges.select_related("business")]
     updates = dict(fields)
     if "month" in updates:
@@ -335,6 +376,10 @@ def payroll_record_update(
     if _charges_summary(parts) != _charges_summary(old_parts):
         _write_charges(record, parts)
         changes["charges"] = [_charges_summary(old_parts), _charges_summary(parts)]
+    if changes.keys() - {"paid_hours_hundredths"}:
+        # The books are never changed: the old entry is reversed and the new one posted.
+        _reverse_payroll(actor, record.pk, old_month)
+        _post_payroll(actor, record, parts)
     if changes:
         audit_record(
             actor=actor, action="update", target=record, summary=f"Paie {record}", changes=changes
@@ -353,6 +398,7 @@ def payroll_record_delete(*, actor: Any, record: PayrollRecord) -> None:
         summary=f"Paie {record}",
         changes={name: getattr(record, name) for name in AMOUNT_FIELDS},
     )
+    _reverse_payroll(actor, record.pk, record.month)
     record.delete()
 
 
