@@ -41,11 +41,12 @@ from alveole.coop.services import (
 from alveole.core import dates
 from alveole.core.roles import Role
 from alveole.demo import data
-from alveole.demo.governance import step_governance
+from alveole.demo.governance import step_assemblies, step_governance
 from alveole.demo.payroll import step_grants, step_payroll, step_purchases
 from alveole.demo.plan import build_plan
 from alveole.demo.records import Event, PersonPlan, Plan
 from alveole.demo.sales import step_sales
+from alveole.demo.support import step_support
 from alveole.people.models import Associateship, Contract, Person, PersonKind, Status, User
 from alveole.people.services import (
     associate_join,
@@ -209,12 +210,14 @@ STEPS: list[Step] = [
     Step("cooperative", "Coopérative", step_cooperative),
     Step("staff", "Équipe d'appui", step_staff),
     Step("paths", "Parcours des entrepreneur·es", step_paths),
+    Step("support", "Accompagnement et ateliers", step_support),
     Step("accounts", "Comptes", step_accounts),
     Step("sales", "Ventes", step_sales),
     Step("payroll", "Paies", step_payroll),
     Step("grants", "Subventions et contributions", step_grants),
     Step("purchases", "Achats et notes de frais", step_purchases),
     Step("governance", "Sociétariat", step_governance),
+    Step("assemblies", "Assemblées générales et conseil", step_assemblies),
 ]
 
 
