@@ -22,6 +22,12 @@ Choices, documented here because the data model does not carry them (yet):
   VATEX-EU-AE), intra-community supply (K, VATEX-EU-IC), export (G, VATEX-EU-G), VAT
   franchise of art. 293 B (E, VATEX-FR-FRANCHISE), training (E, VATEX-FR-CGI261-4),
   anything else exempt (E, the text alone);
+- prices entered incl. VAT (B2C, ``prices_include_vat``): EN 16931 carries net amounts only.
+  The net price (BT-146) is the stored unit price excl. VAT (derived at 6 decimals), the line
+  net (BT-131) the line's share of its rate's base (`alveole.sales.totals`), and a discount
+  entered incl. VAT is given as the allowance excl. VAT that makes quantity × net price −
+  allowance equal that net; the VAT per rate is the invoice's own (TTC − HT), within one cent
+  of base × rate as BR-CO-17 tolerates;
 - payment means (BT-81): SEPA credit transfer (58) with the IBAN when the snapshot carries
   one (``seller["iban"]``), else 1, "instrument not defined" (the cooperative has no IBAN
   field yet).
@@ -60,7 +66,7 @@ from alveole.einvoicing.document import (
 )
 from alveole.einvoicing.document import Invoice as Document
 from alveole.sales.models import Customer, Invoice, LineType
-from alveole.sales.totals import compute_totals
+from alveole.sales.totals import compute_totals, line_net_cents
 
 FORMATS = ("facturx", "cii", "ubl")
 CONTENT_TYPES = {"facturx": "application/pdf", "cii": "application/xml", "ubl": "application/xml"}
@@ -244,6 +250,9 @@ def invoice_to_document(invoice: Invoice) -> Document:
         codes.setdefault(key, code)
         has_deduction = has_deduction or item.quantity < 0
         name, description = _name_and_description(item.description)
+        allowance = item.discount_cents
+        if allowance and item.unit_price_incl_vat is not None:
+            allowance = max(line_net_cents(item.quantity, item.unit_price) - net, 0)
         lines.append(
             Line(
                 id=str(index),
@@ -251,9 +260,9 @@ def invoice_to_document(invoice: Invoice) -> Document:
                 unit_code=UNIT_CODES.get((item.unit or "").strip().lower(), "C62"),
                 net_amount=net,
                 allowances_charges=[
-                    AllowanceCharge(amount=item.discount_cents, reason="Remise", reason_code="95")
+                    AllowanceCharge(amount=allowance, reason="Remise", reason_code="95")
                 ]
-                if item.discount_cents
+                if allowance
                 else [],
                 net_price=Decimal(item.unit_price).normalize() + 0,
                 vat_category=category,

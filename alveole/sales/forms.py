@@ -141,6 +141,15 @@ class DocumentForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label=_("Objet"), required=False, max_length=200)
     first_date = forms.DateField(label=_("Date"), required=False, widget=DATE_WIDGET)
     second_date = forms.DateField(label=_("Échéance"), required=False, widget=DATE_WIDGET)
+    prices = forms.ChoiceField(
+        label=_("Prix saisis"),
+        required=False,
+        choices=[
+            ("", _("Selon le client (TTC pour un particulier)")),
+            ("excl", _("Hors taxes (HT)")),
+            ("incl", _("Toutes taxes comprises (TTC)")),
+        ],
+    )
     notes = forms.CharField(
         label=_("Notes imprimées"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -174,10 +183,16 @@ class LineForm(BootstrapMixin, forms.Form):
     )
     unit = forms.CharField(label=_("Unité"), required=False, max_length=20)
     unit_price = forms.DecimalField(
-        label=_("Prix unitaire HT"), required=False, max_digits=18, decimal_places=6
+        label=_("Prix unitaire (HT, ou TTC si les prix sont saisis TTC)"),
+        required=False,
+        max_digits=18,
+        decimal_places=6,
     )
     discount = forms.DecimalField(
-        label=_("Remise (€)"), required=False, max_digits=14, decimal_places=2
+        label=_("Remise (€, HT ou TTC comme les prix)"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
     )
     vat_rate = forms.TypedChoiceField(
         label=_("TVA"), choices=VAT_RATE_CHOICES, coerce=Decimal, initial=Decimal("20.00")
@@ -189,16 +204,18 @@ class LineForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self._style()
 
-    def line(self) -> dict[str, Any] | None:
+    def line(self, *, prices_include_vat: bool = False) -> dict[str, Any] | None:
+        """The line for the service; the price typed is incl. VAT on a TTC document."""
         data = self.cleaned_data
         if not data or data.get("DELETE") or not (data.get("description") or "").strip():
             return None
+        price_key = "unit_price_incl_vat" if prices_include_vat else "unit_price"
         return {
             "line_type": data["line_type"],
             "description": data["description"],
             "quantity": data.get("quantity") if data.get("quantity") is not None else 1,
             "unit": data.get("unit", ""),
-            "unit_price": data.get("unit_price") or 0,
+            price_key: data.get("unit_price") or 0,
             "discount_cents": to_cents(data["discount"]) if data.get("discount") else 0,
             "vat_rate": data["vat_rate"],
             "vat_exemption_reason": data.get("vat_exemption_reason", ""),
@@ -210,12 +227,13 @@ LineFormSet = forms.formset_factory(LineForm, extra=2, can_delete=True)
 
 
 def line_initial(line: Any) -> dict[str, Any]:
+    price = line.unit_price if line.unit_price_incl_vat is None else line.unit_price_incl_vat
     return {
         "line_type": line.line_type,
         "description": line.description,
         "quantity": line.quantity.normalize(),
         "unit": line.unit,
-        "unit_price": line.unit_price.normalize(),
+        "unit_price": price.normalize(),
         "discount": Decimal(line.discount_cents) / 100 if line.discount_cents else None,
         "vat_rate": line.vat_rate,
         "vat_exemption_reason": line.vat_exemption_reason,

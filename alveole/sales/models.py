@@ -316,6 +316,10 @@ VAT_RATE_CHOICES = [
     (Decimal("0.00"), _("0 % (exonéré)")),
 ]
 DEFAULT_EXEMPTION = _("Exonération de TVA, art. 261-4-4° a du CGI")
+#: An internal sale stays inside one taxable person: no VAT (BOI-TVA-CHAMP-10-10-10).
+INTERNAL_EXEMPTION = _(
+    "TVA non applicable : opération interne à la coopérative, une seule personne morale"
+)
 
 
 class LineBase(models.Model):
@@ -331,6 +335,9 @@ class LineBase(models.Model):
     unit_price = models.DecimalField(
         _("prix unitaire HT"), max_digits=18, decimal_places=6, default=0
     )
+    unit_price_incl_vat = models.DecimalField(
+        _("prix unitaire TTC"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
     discount_cents = models.BigIntegerField(_("remise (centimes)"), default=0)
     vat_rate = models.DecimalField(
         _("taux de TVA (%)"), max_digits=5, decimal_places=2, choices=VAT_RATE_CHOICES, default=20
@@ -340,6 +347,8 @@ class LineBase(models.Model):
         _("nature"), max_length=8, choices=Nature.choices, default=Nature.SERVICE
     )
     net_cents = models.BigIntegerField(_("montant HT (centimes)"), default=0)
+    #: Only on a document whose prices are entered incl. VAT: the line's amount incl. VAT.
+    incl_vat_cents = models.BigIntegerField(_("montant TTC (centimes)"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -380,6 +389,7 @@ class Quote(TimeStampedModel):
     issue_date = models.DateField(_("date"))
     validity_date = models.DateField(_("valable jusqu'au"))
     notes = models.TextField(_("conditions et notes"), blank=True)
+    prices_include_vat = models.BooleanField(_("prix saisis TTC"), default=False)
     total_excl_vat_cents = models.BigIntegerField(_("total HT (centimes)"), default=0)
     total_vat_cents = models.BigIntegerField(_("TVA (centimes)"), default=0)
     total_incl_vat_cents = models.BigIntegerField(_("total TTC (centimes)"), default=0)
@@ -532,6 +542,7 @@ class Invoice(TimeStampedModel):
     late_penalty_text = models.CharField(_("pénalités de retard"), max_length=255, blank=True)
     early_payment_text = models.CharField(_("escompte"), max_length=255, blank=True)
     notes = models.TextField(_("notes imprimées"), blank=True)
+    prices_include_vat = models.BooleanField(_("prix saisis TTC"), default=False)
     quote = models.ForeignKey(
         Quote,
         verbose_name=_("devis"),
@@ -735,6 +746,10 @@ class PaymentQuerySet(models.QuerySet):
             return self
         return self.filter(invoice__business__in=businesses.values("pk"))
 
+    def active(self):
+        """The payments that count: not cancelled."""
+        return self.filter(cancelled_at__isnull=True)
+
 
 class Payment(TimeStampedModel):
     """Money received for an invoice (several per invoice, never more than is owed)."""
@@ -762,6 +777,16 @@ class Payment(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("annulé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancel_reason = models.CharField(_("motif de l'annulation"), max_length=255, blank=True)
 
     objects = PaymentQuerySet.as_manager()
 
@@ -775,6 +800,10 @@ class Payment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.invoice} {self.date:%d/%m/%Y}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class StateChange(models.Model):

@@ -27,6 +27,7 @@ from alveole.businesses.models import Business
 from alveole.coop.selectors import cooperative_get
 from alveole.core.dates import today
 from alveole.core.formatting import format_cents, format_date
+from alveole.core.money import round_cents
 from alveole.core.roles import COOPERATIVE_WIDE_ROLES, MANAGER_ROLES
 from alveole.core.services import audit_record, model_changes
 from alveole.core.validators import (
@@ -41,6 +42,7 @@ from alveole.purchases.services import supplier_invoice_create_internal
 from alveole.sales.mentions import document_snapshot
 from alveole.sales.models import (
     EDITABLE_STATUSES,
+    INTERNAL_EXEMPTION,
     LIFECYCLE_FIELDS,
     VAT_RATES,
     Customer,
@@ -61,7 +63,7 @@ from alveole.sales.models import (
 )
 from alveole.sales.numbering import check_number, number_draw
 from alveole.sales.pdf import invoice_pdf, quote_pdf
-from alveole.sales.totals import compute_totals, format_rate, line_net_cents
+from alveole.sales.totals import compute_totals, excl_vat_price, format_rate, line_net_cents
 
 logger = logging.getLogger(__name__)
 
@@ -357,9 +359,14 @@ def internal_customer_for(*, actor: Any, seller: Business, buyer: Business) -> C
 # --- lines ------------------------------------------------------------------------------
 
 LINE_FIELDS = (
-    "line_type", "description", "quantity", "unit", "unit_price", "discount_cents",
-    "vat_rate", "vat_exemption_reason", "nature",
+    "line_type", "description", "quantity", "unit", "unit_price", "unit_price_incl_vat",
+    "discount_cents", "vat_rate", "vat_exemption_reason", "nature",
 )  # fmt: skip
+
+
+def default_prices_include_vat(customer: Customer) -> bool:
+    """Prices are entered incl. VAT for an individual (B2C), excl. VAT for everyone else."""
+    return customer.kind == Customer.Kind.INDIVIDUAL and not customer.is_internal
 
 
 def _decimal(value: Any, places: int, label: str, errors: list[str]) -> Decimal:
@@ -378,8 +385,20 @@ def _decimal(value: Any, places: int, label: str, errors: list[str]) -> Decimal:
     return number.quantize(Decimal(1).scaleb(-places))
 
 
-def _build_lines(model: type, lines: Iterable[Mapping[str, Any]]) -> list:
-    """Validate line dicts into unsaved line objects with their net computed."""
+def _build_lines(
+    model: type,
+    lines: Iterable[Mapping[str, Any]],
+    *,
+    prices_include_vat: bool = False,
+    internal: bool = False,
+) -> list:
+    """Validate line dicts into unsaved line objects with their net computed.
+
+    With `prices_include_vat` each item line's price is `unit_price_incl_vat` and its
+    `unit_price` excl. VAT is derived from it; the nets are then shared per rate by
+    `_apply_totals`. An `internal` sale (to another business of the cooperative) carries
+    no VAT: its lines are put at 0 % with the internal exemption, whatever was asked.
+    """
     built = []
     errors: list[str] = []
     for index, data in enumerate(lines, start=1):
@@ -398,9 +417,19 @@ def _build_lines(model: type, lines: Iterable[Mapping[str, Any]]) -> list:
             line.quantity = _decimal(
                 data.get("quantity", 1), QUANTITY_PLACES, _("quantité"), line_errors
             )
-            line.unit_price = _decimal(
-                data.get("unit_price", 0), UNIT_PRICE_PLACES, _("prix unitaire"), line_errors
-            )
+            if prices_include_vat:
+                line.unit_price_incl_vat = _decimal(
+                    data.get("unit_price_incl_vat")
+                    if data.get("unit_price_incl_vat") is not None
+                    else 0,
+                    UNIT_PRICE_PLACES,
+                    _("prix unitaire TTC"),
+                    line_errors,
+                )
+            else:
+                line.unit_price = _decimal(
+                    data.get("unit_price", 0), UNIT_PRICE_PLACES, _("prix unitaire"), line_errors
+                )
             line.discount_cents = int(data.get("discount_cents") or 0)
             line.unit = (data.get("unit") or "").strip()[:20]
             rate = _decimal(data.get("vat_rate", "20"), 2, _("taux de TVA"), line_errors)
@@ -411,6 +440,9 @@ def _build_lines(model: type, lines: Iterable[Mapping[str, Any]]) -> list:
                 )
             line.vat_rate = rate
             line.vat_exemption_reason = (data.get("vat_exemption_reason") or "").strip()
+            if internal:
+                line.vat_rate = rate = Decimal(0)
+                line.vat_exemption_reason = str(INTERNAL_EXEMPTION)
             if rate == 0 and not line.vat_exemption_reason:
                 line_errors.append(_("sans TVA, le motif d'exonération est obligatoire"))
             if rate != 0:
@@ -420,6 +452,8 @@ def _build_lines(model: type, lines: Iterable[Mapping[str, Any]]) -> list:
                 line_errors.append(_("nature inconnue (biens ou services)"))
             if line.discount_cents < 0:
                 line_errors.append(_("la remise ne peut pas être négative"))
+            if not line_errors and prices_include_vat:
+                line.unit_price = excl_vat_price(line.unit_price_incl_vat, rate)
             if not line_errors:
                 line.net_cents = line_net_cents(line.quantity, line.unit_price, line.discount_cents)
         if line_errors:
@@ -436,8 +470,33 @@ def _line_dict(line: Any) -> dict[str, Any]:
     return {name: getattr(line, name) for name in LINE_FIELDS}
 
 
+def _lines_in_mode(lines: Iterable[Any], prices_include_vat: bool) -> list[dict[str, Any]]:
+    """Stored lines as line dicts for a document now priced incl. VAT or not: the price
+    and the discount are converted at the line's rate when the mode changes."""
+    result = []
+    for line in lines:
+        data = _line_dict(line)
+        if line.line_type == LineType.ITEM:
+            factor = (Decimal(100) + Decimal(line.vat_rate)) / Decimal(100)
+            was_incl = line.unit_price_incl_vat is not None
+            if prices_include_vat and not was_incl:
+                data["unit_price_incl_vat"] = (Decimal(line.unit_price) * factor).quantize(
+                    Decimal(1).scaleb(-UNIT_PRICE_PLACES)
+                )
+                data["discount_cents"] = round_cents(Decimal(line.discount_cents) * factor / 100)
+            elif was_incl and not prices_include_vat:
+                data["discount_cents"] = round_cents(Decimal(line.discount_cents) / factor / 100)
+        result.append(data)
+    return result
+
+
 def _apply_totals(document: Quote | Invoice, lines: list) -> None:
-    totals = compute_totals([line for line in lines if line.line_type == LineType.ITEM])
+    """The document's totals from its lines, and each line's net (and amount incl. VAT)."""
+    items = [line for line in lines if line.line_type == LineType.ITEM]
+    totals = compute_totals(items, prices_include_vat=document.prices_include_vat)
+    for index, line in enumerate(items):
+        line.net_cents = totals.line_nets[index]
+        line.incl_vat_cents = totals.line_incl_vat[index] if totals.prices_include_vat else None
     document.total_excl_vat_cents = totals.excl_vat_cents
     document.total_vat_cents = totals.vat_cents
     document.total_incl_vat_cents = totals.incl_vat_cents
@@ -449,6 +508,14 @@ def _apply_totals(document: Quote | Invoice, lines: list) -> None:
             document.operation_category = Invoice.OperationCategory.MIXED
         else:
             document.operation_category = Invoice.OperationCategory.SERVICES
+
+
+def _line_mode(document: Quote | Invoice) -> dict[str, bool]:
+    """How a document's lines are read: prices incl. VAT or not, internal sale or not."""
+    return {
+        "prices_include_vat": document.prices_include_vat,
+        "internal": document.customer.is_internal,
+    }
 
 
 def _check_customer(business: Business, customer: Customer) -> None:
@@ -481,8 +548,12 @@ def quote_create(
     title: str = "",
     notes: str = "",
     lines: Iterable[Mapping[str, Any]] = (),
+    prices_include_vat: bool = False,
 ) -> Quote:
-    """Draft a quote for a customer of the business, with its lines and sections."""
+    """Draft a quote for a customer of the business, with its lines and sections.
+
+    With `prices_include_vat` the lines' prices are `unit_price_incl_vat` (the pages and
+    the API preselect it for an individual: `default_prices_include_vat`)."""
     _check_write(actor, business)
     _check_customer(business, customer)
     issue_date = issue_date or today()
@@ -493,9 +564,10 @@ def quote_create(
         validity_date=validity_date or issue_date + datetime.timedelta(days=30),
         title=title.strip(),
         notes=notes.strip(),
+        prices_include_vat=bool(prices_include_vat),
     )
     _check_quote_dates(quote)
-    built = _build_lines(QuoteLine, lines)
+    built = _build_lines(QuoteLine, lines, **_line_mode(quote))
     _apply_totals(quote, built)
     quote.status = Quote.Status.DRAFT
     quote.save()
@@ -511,8 +583,9 @@ def quote_create(
 def quote_update(
     *, actor: Any, quote: Quote, lines: Iterable[Mapping[str, Any]] | None = None, **fields: Any
 ) -> Quote:
-    """Change a draft quote; its lines, when given, replace the old ones."""
-    unknown = set(fields) - set(QUOTE_FIELDS)
+    """Change a draft quote; its lines, when given, replace the old ones (and are read in
+    the new `prices_include_vat` mode when it changes)."""
+    unknown = set(fields) - set(QUOTE_FIELDS) - {"prices_include_vat"}
     if unknown:
         raise TypeError(f"unknown quote fields: {sorted(unknown)}")
     quote = Quote.objects.select_for_update(of=("self",)).get(pk=quote.pk)
@@ -525,16 +598,18 @@ def quote_update(
     for name, value in fields.items():
         setattr(quote, name, value.strip() if isinstance(value, str) else value)
     _check_quote_dates(quote)
+    if lines is None and ("prices_include_vat" in changes or "customer" in changes):
+        lines = _lines_in_mode(quote.lines.all(), quote.prices_include_vat)
     if lines is not None:
-        built = _build_lines(QuoteLine, lines)
+        built = _build_lines(QuoteLine, lines, **_line_mode(quote))
+        _apply_totals(quote, built)
         quote.lines.all().delete()
         for line in built:
             line.quote = quote
         QuoteLine.objects.bulk_create(built)
         changes["lines"] = [None, len(built)]
     else:
-        built = list(quote.lines.all())
-    _apply_totals(quote, built)
+        _apply_totals(quote, list(quote.lines.all()))
     quote.save()
     audit_record(
         actor=actor, action="update", target=quote, summary=f"Devis {quote}", changes=changes
@@ -744,7 +819,7 @@ def sales_daily(*, day: datetime.date | None = None, remind: bool = False) -> Da
 
 INVOICE_FIELDS = (
     "customer", "title", "supply_date", "due_date", "notes", "late_penalty_text",
-    "early_payment_text",
+    "early_payment_text", "prices_include_vat",
 )  # fmt: skip
 
 
@@ -767,6 +842,7 @@ def _new_invoice(
     notes: str = "",
     quote: Quote | None = None,
     credited_invoice: Invoice | None = None,
+    prices_include_vat: bool = False,
 ) -> Invoice:
     terms = sales_settings_of(business)
     return Invoice(
@@ -783,6 +859,7 @@ def _new_invoice(
         credited_invoice=credited_invoice,
         buyer_business=customer.internal_business,
         status=InvoiceStatus.DRAFT,
+        prices_include_vat=bool(prices_include_vat),
     )
 
 
@@ -810,8 +887,11 @@ def invoice_create(
     due_date: datetime.date | None = None,
     notes: str = "",
     lines: Iterable[Mapping[str, Any]] = (),
+    prices_include_vat: bool = False,
 ) -> Invoice:
-    """Draft an invoice (no number yet: it is given at issue)."""
+    """Draft an invoice (no number yet: it is given at issue); with `prices_include_vat`
+    the lines' prices are `unit_price_incl_vat`. A sale to another business of the
+    cooperative carries no VAT (its lines are put at 0 %, see `_build_lines`)."""
     _check_write(actor, business)
     _check_customer(business, customer)
     if kind == Invoice.Kind.CREDIT_NOTE:
@@ -826,8 +906,9 @@ def invoice_create(
         supply_date=supply_date,
         due_date=due_date,
         notes=notes,
+        prices_include_vat=prices_include_vat,
     )
-    built = _build_lines(InvoiceLine, lines)
+    built = _build_lines(InvoiceLine, lines, **_line_mode(invoice))
     return _save_new_invoice(
         actor=actor, invoice=invoice, built=built, summary=f"Brouillon de facture pour {customer}"
     )
@@ -856,16 +937,18 @@ def invoice_update(
     changes = model_changes(invoice, fields)
     for name, value in fields.items():
         setattr(invoice, name, value.strip() if isinstance(value, str) else value)
+    if lines is None and ("prices_include_vat" in changes or "customer" in changes):
+        lines = _lines_in_mode(invoice.lines.all(), invoice.prices_include_vat)
     if lines is not None:
-        built = _build_lines(InvoiceLine, lines)
+        built = _build_lines(InvoiceLine, lines, **_line_mode(invoice))
+        _apply_totals(invoice, built)
         invoice.lines.all().delete()
         for line in built:
             line.invoice = invoice
         InvoiceLine.objects.bulk_create(built)
         changes["lines"] = [None, len(built)]
     else:
-        built = list(invoice.lines.all())
-    _apply_totals(invoice, built)
+        _apply_totals(invoice, list(invoice.lines.all()))
     if invoice.is_credit_note:
         _check_creditable(invoice.credited_invoice, invoice.total_incl_vat_cents)
     invoice.save()
@@ -1193,6 +1276,11 @@ def quote_to_invoice(
         "customer": quote.customer,
         "title": quote.title,
         "quote": quote,
+        "prices_include_vat": quote.prices_include_vat,
+    }
+    mode_of_lines = {
+        "prices_include_vat": quote.prices_include_vat,
+        "internal": quote.customer.is_internal,
     }
     if mode == "full":
         if deposits:
@@ -1200,7 +1288,7 @@ def quote_to_invoice(
                 _("Des acomptes ont été facturés : établissez la facture de solde.")
             )
         invoice = _new_invoice(kind=Invoice.Kind.INVOICE, **common)
-        built = _build_lines(InvoiceLine, _quote_item_lines(quote))
+        built = _build_lines(InvoiceLine, _quote_item_lines(quote), **mode_of_lines)
         summary = f"Facture du devis {quote}"
     elif mode == "deposit":
         try:
@@ -1215,7 +1303,8 @@ def quote_to_invoice(
         )
         lines = []
         for vat in totals.vat_lines:
-            amount = Decimal(vat.base_cents) * percent / Decimal(10000)
+            priced = vat.base_cents + (vat.vat_cents if quote.prices_include_vat else 0)
+            amount = (Decimal(priced) * percent / Decimal(10000)).quantize(Decimal("0.01"))
             lines.append(
                 {
                     "description": _(
@@ -1227,7 +1316,8 @@ def quote_to_invoice(
                         "rate": format_rate(vat.rate),
                     },
                     "quantity": Decimal(1),
-                    "unit_price": amount.quantize(Decimal("0.01")),
+                    "unit_price": amount,
+                    "unit_price_incl_vat": amount if quote.prices_include_vat else None,
                     "vat_rate": vat.rate,
                     "vat_exemption_reason": vat.exemption_reasons[0]
                     if vat.exemption_reasons
@@ -1235,7 +1325,7 @@ def quote_to_invoice(
                     "nature": _dominant_nature(quote),
                 }
             )
-        built = _build_lines(InvoiceLine, lines)
+        built = _build_lines(InvoiceLine, lines, **mode_of_lines)
         invoice = _new_invoice(kind=Invoice.Kind.DEPOSIT, **common)
         _apply_totals(invoice, built)
         if invoiced + invoice.total_incl_vat_cents >= quote.total_incl_vat_cents:
@@ -1260,7 +1350,7 @@ def quote_to_invoice(
                 data["quantity"] = -line.quantity
                 lines.append(data)
         invoice = _new_invoice(kind=Invoice.Kind.INVOICE, **common)
-        built = _build_lines(InvoiceLine, lines)
+        built = _build_lines(InvoiceLine, lines, **mode_of_lines)
         summary = f"Facture de solde du devis {quote}"
     else:
         raise ValidationError({"mode": _("Mode de facturation inconnu.")})
@@ -1296,7 +1386,12 @@ def credit_note_create(
         raise ValidationError(_("Un brouillon se modifie : il n'a pas besoin d'avoir."))
     full = lines is None
     given = [_line_dict(line) for line in original.lines.all()] if lines is None else lines
-    built = _build_lines(InvoiceLine, given)
+    built = _build_lines(
+        InvoiceLine,
+        given,
+        prices_include_vat=original.prices_include_vat,
+        internal=original.customer.is_internal,
+    )
     credit_note = _new_invoice(
         business=original.business,
         customer=original.customer,
@@ -1304,6 +1399,7 @@ def credit_note_create(
         title=_("Avoir sur la facture %(number)s") % {"number": original.number},
         notes=reason,
         credited_invoice=original,
+        prices_include_vat=original.prices_include_vat,
     )
     credit_note.buyer_business = original.buyer_business
     credit_note.supply_date = original.supply_date

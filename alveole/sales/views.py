@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -32,7 +33,14 @@ from alveole.sales.forms import (
     add_service_errors,
     line_initial,
 )
-from alveole.sales.models import Invoice, InvoiceStatus, Payment, Quote
+from alveole.sales.models import (
+    INTERNAL_EXEMPTION,
+    Customer,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    Quote,
+)
 from alveole.sales.numbering import number_preview
 from alveole.sales.pdf import document_context, invoice_pdf, quote_pdf
 from alveole.sales.selectors import (
@@ -488,11 +496,24 @@ def _document_form(
             "notes": document.notes,
             "first_date": document.issue_date if is_quote else document.supply_date,
             "second_date": document.validity_date if is_quote else document.due_date,
+            "prices": "incl" if document.prices_include_vat else "excl",
         }
         lines = [line_initial(line) for line in document.lines.all()]
+        customer = document.customer
     else:
         initial = {"business": request.GET.get("business"), "customer": request.GET.get("customer")}
+        customer = (
+            Customer.objects.visible_to(request.user).filter(pk=initial["customer"]).first()
+            if (initial["customer"] or "").isdigit()
+            else None
+        )
         lines = None
+        if customer is not None:
+            initial["prices"] = "incl" if services.default_prices_include_vat(customer) else "excl"
+            if customer.is_internal:  # an internal sale carries no VAT: preselected
+                lines = [
+                    {"vat_rate": Decimal("0.00"), "vat_exemption_reason": str(INTERNAL_EXEMPTION)}
+                ] * 2
     form = DocumentForm(
         request.POST or None, initial=initial, user=request.user, is_quote=is_quote, editing=editing
     )
@@ -500,7 +521,13 @@ def _document_form(
     submitted = request.method == "POST" and "add_line" not in request.POST
     if submitted and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
-        rows = [line for f in formset.forms if (line := f.line())]
+        incl = (
+            data["prices"] == "incl"
+            if data.get("prices")
+            else services.default_prices_include_vat(data["customer"])
+        )
+        data["prices_include_vat"] = incl
+        rows = [line for f in formset.forms if (line := f.line(prices_include_vat=incl))]
         try:
             document = _save_document(request, is_quote, document, data, rows)
         except ValidationError as error:
@@ -512,7 +539,13 @@ def _document_form(
     return render(
         request,
         "sales/document_form.html",
-        {"form": form, "formset": formset, "document": document, "is_quote": is_quote},
+        {
+            "form": form,
+            "formset": formset,
+            "document": document,
+            "is_quote": is_quote,
+            "internal": customer is not None and customer.is_internal,
+        },
         status=400 if request.method == "POST" and "add_line" not in request.POST else 200,
     )
 
@@ -525,7 +558,12 @@ def _save_document(
     rows: list[dict[str, Any]],
 ) -> Quote | Invoice:
     user = request.user
-    common = {"customer": data["customer"], "title": data["title"], "notes": data["notes"]}
+    common = {
+        "customer": data["customer"],
+        "title": data["title"],
+        "notes": data["notes"],
+        "prices_include_vat": data["prices_include_vat"],
+    }
     if is_quote:
         dates = {"issue_date": data["first_date"] or today(), "validity_date": data["second_date"]}
         if document is None:

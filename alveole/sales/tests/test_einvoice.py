@@ -17,6 +17,7 @@ from alveole.sales.models import Customer, Invoice
 from alveole.sales.services import (
     credit_note_create,
     customer_create,
+    invoice_create,
     invoice_issue,
     quote_accept,
     quote_create,
@@ -106,6 +107,33 @@ def _varied(business) -> dict[str, Invoice]:
             ],
         ),
         "public_body": issued(business, _public(business), MIXED[1:2]),
+        # B2C priced incl. VAT: 12.03 TTC at 20 % (a half-cent base), a TTC discount, 10 %.
+        "b2c_incl_vat": invoice_issue(
+            actor=None,
+            invoice=invoice_create(
+                actor=None,
+                business=business,
+                customer=individual(business, name="Dominique Petit"),
+                prices_include_vat=True,
+                lines=[
+                    {"description": "Livret", "unit_price_incl_vat": "12.03", "vat_rate": "20"},
+                    {
+                        "description": "Cours",
+                        "quantity": 3,
+                        "unit_price_incl_vat": "7",
+                        "discount_cents": 100,
+                        "vat_rate": "20",
+                    },
+                    {
+                        "description": "Paniers",
+                        "quantity": Decimal("2.5"),
+                        "unit_price_incl_vat": "3.99",
+                        "vat_rate": "10",
+                        "nature": "goods",
+                    },
+                ],
+            ),
+        ),
     }
     quote = quote_create(actor=None, business=business, customer=b2b, lines=MIXED, title="Cycle")
     quote = quote_accept(actor=None, quote=quote_send(actor=None, quote=quote, email=False))
@@ -123,7 +151,7 @@ def _varied(business) -> dict[str, Invoice]:
 
 
 CASES = ["b2b_mixed", "b2c", "foreign_reverse_charge", "foreign_intra_community_goods",
-         "public_body", "deposit", "final", "credit_note"]  # fmt: skip
+         "public_body", "deposit", "final", "credit_note", "b2c_incl_vat"]  # fmt: skip
 
 
 def _fatal(result) -> list[str]:
