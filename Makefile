@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-postgres lint typecheck format migrations-check install serve clean
+.PHONY: demo test test-postgres lint typecheck format migrations-check install serve clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || "$$(./scripts/find-python)" -m venv $(VENV)
@@ -25,6 +25,13 @@ test: $(STAMP)
 
 test-postgres: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+# Benchmarks on a throwaway database (SQLite, or a bench_… database of DATABASE_URL's server).
+bench: $(STAMP)
+	$(VENV)/bin/alveole bench --size medium --size full
+
+bench-quick: $(STAMP)
+	$(VENV)/bin/alveole bench --size quick
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -31,6 +31,7 @@ from alveole.businesses.models import Business
 from alveole.coop.models import FiscalYear
 from alveole.coop.services import cooperative_setup
 from alveole.core.roles import Role
+from alveole.core.twofactor import force_login_verified
 from alveole.ledger import exports, posting
 from alveole.ledger.models import Entry, Line
 from alveole.ledger.posting import DocumentRef, Party, PaymentShares, SaleAmounts
@@ -202,10 +203,11 @@ class Command(BaseCommand):
             actor=None, email="compta@bench.example", role=Role.ACCOUNTANT, password="x" * 12
         )
         client = Client()
-        client.force_login(user)
+        force_login_verified(client, user)
         return client
 
-    def _bench_pages(self, client: Client, business: Business) -> None:
+    def _bench_pages(self, client: Client, business: Business) -> list[dict[str, Any]]:
+        figures = []
         for label, url in (
             ("Trésorerie d'une activité", reverse("ledger:treasury", args=[business.pk])),
             ("Trésorerie de toutes les activités", reverse("ledger:treasury_all")),
@@ -221,8 +223,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {label} : {min(timings) * 1000:.0f} ms (meilleur de 3), {len(queries)} requêtes"
             )
+            figures.append({"page": label, "seconds": min(timings), "queries": len(queries)})
+        return figures
 
-    def _bench_fec(self, year: FiscalYear) -> None:
+    def _bench_fec(self, year: FiscalYear) -> dict[str, Any]:
         started = time.perf_counter()
         size = lines = 0
         for chunk in exports.fec_chunks(year):
@@ -239,3 +243,4 @@ class Command(BaseCommand):
             f"FEC {year} : {lines - 1} lignes, {size / 1e6:.1f} Mo en {elapsed:.1f} s, "
             f"pic mémoire Python {peak / 1e6:.1f} Mo"
         )
+        return {"lines": lines - 1, "bytes": size, "seconds": elapsed, "peak_bytes": peak}

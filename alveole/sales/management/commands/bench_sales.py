@@ -31,6 +31,7 @@ from alveole.businesses.services import business_create
 from alveole.coop.models import Sector
 from alveole.coop.services import cooperative_setup
 from alveole.core.roles import Role
+from alveole.core.twofactor import force_login_verified
 from alveole.people.services import cesa_start, person_create, user_create
 from alveole.sales.models import Customer, Invoice, InvoiceLine, InvoiceStatus
 from alveole.sales.pdf import invoice_pdf
@@ -92,7 +93,7 @@ class Command(BaseCommand):
 
     def _bench_issue(
         self, business: Business, customer: Customer, workers: int, total: int
-    ) -> None:
+    ) -> dict[str, Any]:
         drafts = [
             invoice_create(actor=None, business=business, customer=customer, lines=LINES)
             for _ in range(total)
@@ -121,7 +122,11 @@ class Command(BaseCommand):
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - start
-        numbers = sorted(Invoice.objects.exclude(number=None).values_list("number", flat=True))
+        numbers = sorted(
+            Invoice.objects.filter(pk__in=[d.pk for d in drafts])
+            .exclude(number=None)
+            .values_list("number", flat=True)
+        )
         sequence = [int(n.rsplit("-", 1)[1]) for n in numbers]
         gap_free = sequence == list(range(1, total + 1))
         self.stdout.write(
@@ -129,6 +134,7 @@ class Command(BaseCommand):
             f"{total / elapsed:.0f} factures/s ; erreurs : {len(errors)} ; "
             f"numéros consécutifs sans doublon : {'oui' if gap_free else 'NON'}"
         )
+        return {"seconds": elapsed, "errors": len(errors), "gap_free": gap_free}
 
     def _bench_list(self, business: Business, customer: Customer, staff: Any, size: int) -> None:
         template = Invoice.objects.filter(status=InvoiceStatus.ISSUED).first()
@@ -151,7 +157,7 @@ class Command(BaseCommand):
         ]
         Invoice.objects.bulk_create(rows, batch_size=1000)
         client = Client()
-        client.force_login(staff)
+        force_login_verified(client, staff)
         url = f"/sales/invoices/?business={business.pk}"
         client.get(url)
         timings = []
