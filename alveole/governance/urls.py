@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alveole.governance.views import assemblies, board, participation, register
+from alveole.governance.views import assemblies, board, minutes, participation, register
 
 app_name = "governance"
 urlpatterns = [
@@ -60,6 +60,8 @@ urlpatterns = [
     ),
     path("assemblies/<int:pk>/resolutions/", assemblies.resolution_add, name="resolution_add"),
     path("assemblies/<int:pk>/minutes.pdf", assemblies.minutes, name="minutes"),
+    path("assemblies/<int:pk>/signatories/", minutes.signatories, name="signatories"),
+    path("assemblies/<int:pk>/minutes/sign/<str:role>/", minutes.minutes_sign, name="minutes_sign"),
     path("resolutions/<int:pk>/", assemblies.resolution_room, name="resolution"),
     path("resolutions/<int:pk>/open/", assemblies.resolution_open, name="resolution_open"),
     path("resolutions/<int:pk>/close/", assemblies.resolution_close, name="resolution_close"),

@@ -30,9 +30,11 @@ from alveole.governance.models import (
     AssemblyDocument,
     Attendance,
     AttendanceMode,
+    MinutesSignature,
     Proxy,
     Resolution,
     RoomTally,
+    SignatoryRole,
 )
 from alveole.governance.pdf import minutes_file
 from alveole.governance.views.common import assemblies_required, form_page, manager_required
@@ -134,10 +136,25 @@ def assembly_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sheet": sheet,
         "quorum": selectors.assembly_quorum(assembly),
         "resolutions": resolutions,
+        "minutes_signatures": _minutes_state(assembly),
         "agenda_form": AgendaItemForm(prefix="agenda"),
         "resolution_form": ResolutionForm(prefix="resolution"),
     }
     return render(request, "governance/assembly_detail.html", context)
+
+
+def _minutes_state(assembly: Assembly) -> list[dict[str, Any]]:
+    """For each signatory role: who is named, and their signature if given."""
+    signed = {s.role: s for s in MinutesSignature.objects.filter(assembly=assembly)}
+    return [
+        {
+            "role": role,
+            "label": label,
+            "person": getattr(assembly, role),
+            "signed": signed.get(role),
+        }
+        for role, label in SignatoryRole.choices
+    ]
 
 
 @manager_required

@@ -27,8 +27,10 @@ from alveole.governance.models import (
     Attendance,
     AttendanceMode,
     Convocation,
+    MinutesSignature,
     Proxy,
     Resolution,
+    SignatoryRole,
     Vote,
     VoteReceipt,
 )
@@ -155,6 +157,7 @@ def _page(
         and assembly.online
         and attendance is None,
         "has_code": bool(request.COOKIES.get(part.cookie_name())),
+        "to_sign": _minutes_to_sign(assembly, person),
         "links": {
             "home": part.url("participate"),
             "sign": part.url("participate_sign"),
@@ -164,6 +167,18 @@ def _page(
         },
     }
     return render(request, "governance/participate.html", context, status=status)
+
+
+def _minutes_to_sign(assembly: Assembly, person: Person) -> list[tuple[str, str]]:
+    """The minutes signatures this associate, named chair or secretary, still owes."""
+    if assembly.status != Assembly.Status.CLOSED:
+        return []
+    signed = set(MinutesSignature.objects.filter(assembly=assembly).values_list("role", flat=True))
+    return [
+        (role, label)
+        for role, label in SignatoryRole.choices
+        if getattr(assembly, f"{role}_id") == person.pk and role not in signed
+    ]
 
 
 def _participate(request: HttpRequest, part: Participation) -> HttpResponse:
