@@ -27,10 +27,14 @@ from django.utils.translation import gettext as _
 from alveole.businesses.models import Business
 from alveole.core.dates import add_months, today
 from alveole.core.formatting import format_date
+from alveole.core.models import AuditEvent
 from alveole.core.services import audit_record
 from alveole.ledger import chart, posting
 from alveole.ledger.models import Entry, Event, Line
 from alveole.ledger.services import entry_post, lock_date, require_bookkeeper
+
+#: The audit event's target type of a month's computation (one per month computed).
+COMPUTED_TARGET = "ledger.contribution"
 
 TURNOVER_INVOICED = "turnover_invoiced"
 TURNOVER_RECEIVED = "turnover_received"
@@ -155,6 +159,18 @@ def contributions_posted(month: datetime.date) -> dict[int, int]:
     return {row["business_id"]: row["debit"] - row["credit"] for row in rows}
 
 
+def last_computed_month() -> str:
+    """The latest month computed ("YYYY-MM"), read from the audit events the computation
+    records ("" when none was)."""
+    from_audit = (
+        AuditEvent.objects.filter(target_type=COMPUTED_TARGET)
+        .order_by("-target_id")
+        .values_list("target_id", flat=True)
+        .first()
+    )
+    return from_audit or ""
+
+
 @dataclass
 class ContributionRun:
     """What a computation did: the amounts due, the entries posted, the businesses skipped."""
@@ -229,7 +245,7 @@ def contributions_compute(
     audit_record(
         actor=actor,
         action="create",
-        target_type="ledger.contribution",
+        target_type=COMPUTED_TARGET,
         target_id=f"{start:%Y-%m}",
         summary=f"Contributions de {start:%m/%Y} : {len(run.entries)} écriture(s), "
         f"datées du {format_date(day)}",

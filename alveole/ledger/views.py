@@ -22,6 +22,7 @@ from alveole.core.permissions import role_required
 from alveole.core.services import audit_record
 from alveole.core.tabular import table_response
 from alveole.ledger import exports, selectors, services
+from alveole.ledger.contributions import last_computed_month
 from alveole.ledger.forms import (
     AccountCreateForm,
     AccountEditForm,
@@ -424,6 +425,8 @@ def closing(request: HttpRequest) -> HttpResponse:
             "years": selectors.fiscal_years(),
             "lock_date": services.lock_date(),
             "today": today(),
+            "last_contributions": last_computed_month(),
+            "can_run_contributions": request.user.role in ("accountant", "director"),
         },
         status=400 if form.errors else 200,
     )

@@ -15,4 +15,5 @@ urlpatterns = [
     path("contribution-rules/new/", views.rule_create, name="rule_create"),
     path("contribution-rules/<int:pk>/end/", views.rule_end, name="rule_end"),
     path("contribution-rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
+    path("contributions/run/", views.contributions_run, name="contributions_run"),
 ]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from alveole.coop.selectors import PayrollRatesMissing, payroll_parameters_at, payroll_rates_at
 from alveole.core.dates import today
-from alveole.core.formatting import format_date
+from alveole.core.formatting import format_cents, format_date
 from alveole.core.forms import ImportForm
 from alveole.core.forms_errors import apply_errors
 from alveole.core.importing import importers, run_import
@@ -24,6 +24,7 @@ from alveole.core.roles import COOPERATIVE_WIDE_ROLES, Role
 from alveole.core.services import audit_record
 from alveole.core.tabular import table_response
 from alveole.payroll import selectors, services
+from alveole.payroll.contribution_run import monthly_run
 from alveole.payroll.forms import (
     ContributionRuleForm,
     PayrollFilterForm,
@@ -327,3 +328,39 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("La règle a été supprimée."))
     return redirect("payroll:rules")
+
+
+# --- the monthly run of the books (button of the ledger's closing page) ---------------------
+
+
+@require_POST
+@role_required(Role.ACCOUNTANT, Role.DIRECTOR)
+def contributions_run(request: HttpRequest) -> HttpResponse:
+    """Compute the contributions of the finished months not computed yet, and bring the
+    grants in line, then go back to the closing page with what was done."""
+    try:
+        run = monthly_run(actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("ledger:closing")
+    if not run.months and not run.entry_count:
+        messages.info(request, _("Les contributions et subventions sont déjà à jour."))
+    for each in run.months:
+        text = _("Contributions de %(month)s : %(count)s écriture(s), %(amount)s dus.") % {
+            "month": month_label(each.month),
+            "count": len(each.entries),
+            "amount": format_cents(sum(each.due.values())),
+        }
+        if each.without_rule:
+            text += " " + _("Sans règle de contribution : %(codes)s.") % {
+                "codes": ", ".join(business.code for business in each.without_rule)
+            }
+        messages.success(request, text)
+    if run.grants and (run.grants.posted or run.grants.reversed):
+        messages.success(
+            request,
+            _("Subventions : %(posted)s écriture(s) passée(s), %(reversed)s contre-passée(s).")
+            % {"posted": len(run.grants.posted), "reversed": len(run.grants.reversed)},
+        )
+    return redirect("ledger:closing")
