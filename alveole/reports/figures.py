@@ -142,6 +142,25 @@ def _issued_in(first: datetime.date, last: datetime.date) -> QuerySet[Invoice]:
     return Invoice.objects.issued().filter(issue_date__gte=first, issue_date__lte=last)
 
 
+def support_documents() -> Q:
+    return Q(business__kind=Business.Kind.SUPPORT_STRUCTURE)
+
+
+def internal_documents() -> Q:
+    return Q(buyer_business__isnull=False) | Q(customer__internal_business__isnull=False)
+
+
+def turnover_documents(year: int, part: str) -> QuerySet[Invoice]:
+    """The invoices and credit notes behind a turnover figure of `year`: "entrepreneurs"
+    (all businesses but the support structure), "internal" (their part invoiced to another
+    business of the cooperative) or "external" (the support structure's own)."""
+    documents = _issued_in(*_year_bounds(year))
+    if part == "external":
+        return documents.filter(support_documents())
+    documents = documents.exclude(support_documents())
+    return documents.filter(internal_documents()) if part == "internal" else documents
+
+
 # --- people -----------------------------------------------------------------------------
 
 
@@ -186,6 +205,56 @@ def _counts(queryset: QuerySet, expression: Any) -> dict[str, int]:
     return {row["bucket"] if row["bucket"] is not None else "unknown": row["n"] for row in rows}
 
 
+def support_staff_at(day: datetime.date) -> QuerySet[Person]:
+    """Support-team members under a running staff contract on `day`."""
+    running_staff = Contract.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day),
+        Q(planned_end_date__isnull=True) | Q(end_date__isnull=False) | Q(planned_end_date__gte=day),
+        person=OuterRef("pk"),
+        kind=Contract.Kind.STAFF,
+        start_date__lte=day,
+    )
+    return Person.objects.with_status(day).filter(Exists(running_staff), status=Status.STAFF)
+
+
+def integrated_in(year: int) -> QuerySet[Person]:
+    """People whose first CAPE or CESA started in `year`."""
+    first, day = _year_bounds(year)
+    return Person.objects.annotate(
+        first_contract=Min(
+            "contracts__start_date",
+            filter=Q(contracts__kind__in=[Contract.Kind.CAPE, Contract.Kind.CESA]),
+        )
+    ).filter(first_contract__gte=first, first_contract__lte=day)
+
+
+def workshops_held_in(year: int) -> QuerySet[WorkshopSession]:
+    """Training sessions (not cancelled) whose first half-day falls in `year`."""
+    first, day = _year_bounds(year)
+    return (
+        WorkshopSession.objects.filter(workshop__kind=WorkshopKind.TRAINING)
+        .exclude(status=WorkshopSession.Status.CANCELLED)
+        .annotate(first_day=Min("slots__date"))
+        .filter(first_day__gte=first, first_day__lte=day)
+    )
+
+
+def intake_interviews_in(year: int) -> QuerySet[IntakeInterview]:
+    first, day = _year_bounds(year)
+    return IntakeInterview.objects.filter(date__gte=first, date__lte=day)
+
+
+def exits_in(year: int) -> QuerySet[Exit]:
+    first, day = _year_bounds(year)
+    return Exit.objects.filter(date__gte=first, date__lte=day)
+
+
+def associates_at(day: datetime.date) -> QuerySet[Associateship]:
+    return Associateship.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=day), start_date__lte=day
+    )
+
+
 def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
     first, day = _year_bounds(year)
     at = day.isoformat()
@@ -205,19 +274,8 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
     top = [d for d, _n in sorted(departments.items(), key=lambda kv: (-kv[1], kv[0])) if d][:4]
     by_department = {d: departments[d] for d in top}
     by_department["other"] = n - sum(by_department.values())
-    running_staff = Contract.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day),
-        Q(planned_end_date__isnull=True) | Q(end_date__isnull=False) | Q(planned_end_date__gte=day),
-        person=OuterRef("pk"),
-        kind=Contract.Kind.STAFF,
-        start_date__lte=day,
-    )
-    support_staff = Person.objects.with_status(day).filter(
-        Exists(running_staff), status=Status.STAFF
-    )
-    associateships = Associateship.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=day), start_date__lte=day
-    ).aggregate(
+    support_staff = support_staff_at(day)
+    associateships = associates_at(day).aggregate(
         entrepreneurs=Count(
             "person", distinct=True, filter=Q(category=Associateship.Category.ENTREPRENEUR)
         ),
@@ -232,21 +290,11 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
         joined=Count("person", distinct=True, filter=Q(start_date__gte=first, start_date__lte=day)),
         left=Count("person", distinct=True, filter=Q(end_date__gte=first, end_date__lte=day)),
     )
-    exits = Exit.objects.filter(date__gte=first, date__lte=day).aggregate(
+    exits = exits_in(year).aggregate(
         n=Count("pk"), positive=Count("pk", filter=Q(outcome__in=Exit.POSITIVE_OUTCOMES))
     )
-    first_contract = Person.objects.annotate(
-        first_contract=Min(
-            "contracts__start_date",
-            filter=Q(contracts__kind__in=[Contract.Kind.CAPE, Contract.Kind.CESA]),
-        )
-    ).filter(first_contract__gte=first, first_contract__lte=day)
-    workshops = (
-        WorkshopSession.objects.filter(workshop__kind=WorkshopKind.TRAINING)
-        .exclude(status=WorkshopSession.Status.CANCELLED)
-        .annotate(first_day=Min("slots__date"))
-        .filter(first_day__gte=first, first_day__lte=day)
-    )
+    first_contract = integrated_in(year)
+    workshops = workshops_held_in(year)
     members_query = {"at": at, "kind": "entrepreneur"}
     associates_total = sum(associateships.values())
     situation_labels = {
@@ -360,7 +408,7 @@ def _people_figures(year: int, show_rsa: bool) -> list[Figure]:
             COUNT,
             "Entretiens individuels d'accueil tenus dans l'année.",
             PEOPLE,
-            IntakeInterview.objects.filter(date__gte=first, date__lte=day).count(),
+            intake_interviews_in(year).count(),
             url_name="support:intake_board",
         ),
         Figure(
@@ -487,8 +535,8 @@ def _economy_figures(year: int) -> list[Figure]:
     period = {"date_from": first.isoformat(), "date_to": day.isoformat()}
     documents = _issued_in(first, day)
     amount = _signed_excl_vat()
-    support = Q(business__kind=Business.Kind.SUPPORT_STRUCTURE)
-    internal = Q(buyer_business__isnull=False) | Q(customer__internal_business__isnull=False)
+    support = support_documents()
+    internal = internal_documents()
     region = cooperative_get().region
     region_departments = departments_of(region)
     totals = documents.annotate(

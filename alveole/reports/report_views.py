@@ -16,6 +16,7 @@ from alveole.core.permissions import can_see_sensitive
 from alveole.core.roles import COOPERATIVE_WIDE_ROLES, Role
 from alveole.reports import selectors, services
 from alveole.reports.models import ReportPdf
+from alveole.reports.records import RECORD_KEYS
 
 
 def _require_reader(request: HttpRequest, year: int) -> None:
@@ -39,7 +40,8 @@ def report_page(request: HttpRequest, year: int | None = None) -> HttpResponse:
     context.update(
         years=range(today().year, today().year - 10, -1) if wide else [year],
         links=wide,
-        funders=show_rsa,  # an associate's lists hold only their own records: no drill-down
+        funders=show_rsa,
+        record_keys=RECORD_KEYS,  # an associate's lists hold only their own records: no drill-down
         publication=selectors.is_published(year),
         can_publish=user.role == Role.DIRECTOR and year < today().year,
         pdf=selectors.report_pdf_latest(year=year, show_rsa=show_rsa, stamp=stamp),

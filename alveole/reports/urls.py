@@ -1,12 +1,17 @@
 from django.urls import path
 
-from alveole.reports import funders, report_views, views
+from alveole.reports import funders, records, report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("report/", report_views.report_page, name="report_index"),
     path("report/funders/", funders.funder_statistics, name="report_funders"),
     path("report/<int:year>/", report_views.report_page, name="report"),
+    path(
+        "report/<int:year>/figures/<slug:key>/",
+        records.figure_records_page,
+        name="report_records",
+    ),
     path("report/<int:year>/pdf/", report_views.report_pdf, name="report_pdf"),
     path("report/<int:year>/pdf/<int:pk>/", report_views.report_pdf_job, name="report_pdf_job"),
     path(
