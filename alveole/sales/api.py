@@ -12,13 +12,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from alveole.businesses.models import Business
 from alveole.core.api import ERRORS, api_field_names, paginate
 from alveole.sales import einvoice, selectors, services
-from alveole.sales.models import Customer, Invoice, Quote
+from alveole.sales.models import Customer, Invoice, Payment, Quote
 from alveole.sales.pdf import invoice_pdf, quote_pdf
 from alveole.sales.schemas import (
     CreditNoteIn,
@@ -30,6 +31,7 @@ from alveole.sales.schemas import (
     InvoiceOut,
     InvoicePage,
     InvoicePatch,
+    PaymentCancelIn,
     PaymentIn,
     PaymentOut,
     PaymentPage,
@@ -87,6 +89,11 @@ def _internal_business(business_id: int) -> Business:
 
 def _lines(lines: list | None) -> list[dict[str, Any]] | None:
     return None if lines is None else [line.model_dump() for line in lines]
+
+
+def _prices_mode(given: bool | None, customer: Customer) -> bool:
+    """Prices incl. VAT as asked, else as the customer's kind suggests (B2C: incl. VAT)."""
+    return services.default_prices_include_vat(customer) if given is None else given
 
 
 def _history(document: Quote | Invoice) -> list[dict[str, Any]]:
@@ -188,6 +195,7 @@ def quote_create(request: HttpRequest, payload: QuoteIn) -> Status:
             title=payload.title,
             notes=payload.notes,
             lines=_lines(payload.lines) or [],
+            prices_include_vat=_prices_mode(payload.prices_include_vat, customer),
         )
     return Status(201, _quote_out(selectors.quote_get(user=request.user, pk=quote.pk)))
 
@@ -205,6 +213,8 @@ def quote_update(request: HttpRequest, quote_id: int, payload: QuotePatch) -> di
     data = payload.model_dump(exclude_unset=True)
     lines = _lines(payload.lines) if "lines" in data else None
     data.pop("lines", None)
+    if data.get("prices_include_vat", False) is None:
+        data.pop("prices_include_vat")
     if "customer_id" in data:
         data["customer"] = _customer(request, data.pop("customer_id"))
     with api_field_names(API_FIELD_NAMES):
@@ -298,6 +308,7 @@ def invoice_create(request: HttpRequest, payload: InvoiceIn) -> Status:
             due_date=payload.due_date,
             notes=payload.notes,
             lines=_lines(payload.lines) or [],
+            prices_include_vat=_prices_mode(payload.prices_include_vat, customer),
         )
     return Status(201, _invoice_out(selectors.invoice_get(user=request.user, pk=invoice.pk)))
 
@@ -317,6 +328,8 @@ def invoice_update(request: HttpRequest, invoice_id: int, payload: InvoicePatch)
     data = payload.model_dump(exclude_unset=True)
     lines = _lines(payload.lines) if "lines" in data else None
     data.pop("lines", None)
+    if data.get("prices_include_vat", False) is None:
+        data.pop("prices_include_vat")
     if "customer_id" in data:
         data["customer"] = _customer(request, data.pop("customer_id"))
     with api_field_names(API_FIELD_NAMES):
@@ -401,6 +414,19 @@ def payment_record(request: HttpRequest, invoice_id: int, payload: PaymentIn) ->
         reference=payload.reference,
     )
     return Status(201, payment)
+
+
+@router.post(
+    "/payments/{int:payment_id}/cancel",
+    response={200: PaymentOut, **ERRORS},
+    summary="Annuler un paiement",
+)
+def payment_cancel(request: HttpRequest, payment_id: int, payload: PaymentCancelIn) -> Payment:
+    """Un paiement saisi par erreur : marqué annulé (jamais supprimé), avec qui, quand et
+    pourquoi ; la facture et ses écritures suivent. Refusé dans une période clôturée."""
+    payment = get_object_or_404(Payment.objects.visible_to(request.user), pk=payment_id)
+    with api_field_names(API_FIELD_NAMES):
+        return services.payment_cancel(actor=request.user, payment=payment, reason=payload.reason)
 
 
 @router.post(

@@ -110,7 +110,8 @@ def transactions(start: datetime.date, end: datetime.date) -> list[dict[str, Any
 
 def payments(start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
     found = (
-        Payment.objects.filter(
+        Payment.objects.active()
+        .filter(
             date__gte=start,
             date__lte=end,
             invoice__kind=Invoice.Kind.INVOICE,

@@ -97,6 +97,9 @@ class LineIn(StrictIn):
     quantity: Decimal = Decimal(1)
     unit: str = ""
     unit_price: Decimal = Decimal(0)
+    unit_price_incl_vat: Decimal | None = Field(
+        None, description="Prix unitaire TTC : obligatoire quand le document est saisi TTC."
+    )
     discount_cents: int = 0
     vat_rate: Decimal = Decimal(20)
     vat_exemption_reason: str = ""
@@ -110,11 +113,13 @@ class LineOut(Schema):
     quantity: Decimal
     unit: str
     unit_price: Decimal
+    unit_price_incl_vat: Decimal | None
     discount_cents: int
     vat_rate: Decimal
     vat_exemption_reason: str
     nature: str
     net_cents: int
+    incl_vat_cents: int | None
 
 
 class StateChangeOut(Schema):
@@ -132,6 +137,9 @@ class QuoteIn(StrictIn):
     validity_date: datetime.date | None = None
     title: str = ""
     notes: str = ""
+    prices_include_vat: bool | None = Field(
+        None, description="Prix saisis TTC ; absent : TTC pour un particulier, HT sinon."
+    )
     lines: list[LineIn] = []
 
 
@@ -141,6 +149,7 @@ class QuotePatch(StrictIn):
     validity_date: datetime.date | None = None
     title: str | None = None
     notes: str | None = None
+    prices_include_vat: bool | None = None
     lines: list[LineIn] | None = None
 
 
@@ -154,6 +163,7 @@ class QuoteOut(Schema):
     issue_date: datetime.date
     validity_date: datetime.date
     notes: str
+    prices_include_vat: bool
     total_excl_vat_cents: int
     total_vat_cents: int
     total_incl_vat_cents: int
@@ -181,6 +191,9 @@ class InvoiceIn(StrictIn):
     supply_date: datetime.date | None = None
     due_date: datetime.date | None = None
     notes: str = ""
+    prices_include_vat: bool | None = Field(
+        None, description="Prix saisis TTC ; absent : TTC pour un particulier, HT sinon."
+    )
     lines: list[LineIn] = []
 
 
@@ -192,6 +205,7 @@ class InvoicePatch(StrictIn):
     notes: str | None = None
     late_penalty_text: str | None = None
     early_payment_text: str | None = None
+    prices_include_vat: bool | None = None
     lines: list[LineIn] | None = None
 
 
@@ -202,6 +216,13 @@ class PaymentOut(Schema):
     amount_cents: int
     method: Payment.Method
     reference: str
+    cancelled_at: datetime.datetime | None = None
+    cancelled_by_id: int | None = None
+    cancel_reason: str = ""
+
+
+class PaymentCancelIn(StrictIn):
+    reason: str = Field(description="Pourquoi le paiement est annulé (obligatoire).")
 
 
 class InvoiceOut(Schema):
@@ -219,6 +240,7 @@ class InvoiceOut(Schema):
     quote_id: int | None
     credited_invoice_id: int | None
     buyer_business_id: int | None
+    prices_include_vat: bool
     total_excl_vat_cents: int
     total_vat_cents: int
     total_incl_vat_cents: int

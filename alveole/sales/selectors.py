@@ -148,9 +148,11 @@ def invoice_get(*, user: Any, pk: int) -> Invoice:
 
 
 def payments_list(*, user: Any, filters: SalesFilters = SalesFilters()) -> QuerySet[Payment]:
-    """Payments received on the invoices the user may see, filtered."""
-    payments = Payment.objects.visible_to(user).select_related(
-        "invoice", "invoice__business", "invoice__customer"
+    """Payments received on the invoices the user may see, filtered (cancelled ones left out)."""
+    payments = (
+        Payment.objects.visible_to(user)
+        .active()
+        .select_related("invoice", "invoice__business", "invoice__customer")
     )
     if filters.q:
         payments = payments.filter(

@@ -38,9 +38,9 @@ from alveole.core.validators import (
     clean_vat_fr,
     department_from_postal_code,
 )
-from alveole.ledger.services import entry_post_if_any
+from alveole.ledger.models import Entry
+from alveole.ledger.services import document_entries_reverse, lock_date
 from alveole.purchases.services import supplier_invoice_create_internal
-from alveole.sales import accounting
 from alveole.sales.mentions import document_snapshot
 from alveole.sales.models import (
     EDITABLE_STATUSES,
@@ -419,6 +419,14 @@ def _build_lines(
             line.quantity = _decimal(
                 data.get("quantity", 1), QUANTITY_PLACES, _("quantité"), line_errors
             )
+            if (
+                prices_include_vat
+                and data.get("unit_price_incl_vat") is None
+                and data.get("unit_price")
+            ):
+                line_errors.append(
+                    _("les prix de ce document sont saisis TTC : donnez le prix unitaire TTC")
+                )
             if prices_include_vat:
                 line.unit_price_incl_vat = _decimal(
                     data.get("unit_price_incl_vat")
@@ -1004,7 +1012,7 @@ def invoice_return_to_draft(*, actor: Any, invoice: Invoice, reason: str) -> Inv
     return invoice
 
 
-def _check_issuable(invoice: Invoice) -> list[InvoiceLine]:
+def _check_issuable(invoice: Invoice) -> None:
     lines = list(invoice.lines.all())
     if not any(line.line_type == LineType.ITEM for line in lines):
         raise ValidationError(_("Une facture sans ligne ne peut pas être émise."))
@@ -1014,7 +1022,6 @@ def _check_issuable(invoice: Invoice) -> list[InvoiceLine]:
         )
     if invoice.customer.archived:
         raise ValidationError({"customer": _("Ce client est archivé.")})
-    return lines
 
 
 def _check_creditable(original: Invoice | None, amount_cents: int) -> None:
@@ -1086,7 +1093,7 @@ def invoice_issue(
     """Give a draft its number and freeze it; the number is drawn in this very transaction."""
     invoice = (
         Invoice.objects.select_for_update(of=("self",))
-        .select_related("business", "customer", "customer__internal_business", "buyer_business")
+        .select_related("business", "customer", "customer__internal_business")
         .get(pk=invoice.pk)
     )
     _check_write(actor, invoice.business)
@@ -1096,25 +1103,20 @@ def invoice_issue(
         raise PermissionDenied(
             _("Cette activité fait valider ses factures : soumettez-la à l'équipe d'appui.")
         )
-    lines = _check_issuable(invoice)
+    _check_issuable(invoice)
     issue_date = issue_date or today()
     if issue_date > today():
         raise ValidationError(
             {"issue_date": _("Une facture ne peut pas être émise à une date future.")}
         )
-    original, original_lines = None, []
+    original = None
     if invoice.is_credit_note:
-        original = (
-            Invoice.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .get(pk=invoice.credited_invoice_id)
+        original = Invoice.objects.select_for_update(of=("self",)).get(
+            pk=invoice.credited_invoice_id
         )
         _check_creditable(original, invoice.total_incl_vat_cents)
         if issue_date < original.issue_date:
             raise ValidationError(_("Un avoir ne peut précéder la facture qu'il corrige."))
-        original_lines = list(original.lines.all())
-    # The entry is dated in the open period (docs/adr/0010); known before the number.
-    entry_day = accounting.ledger_date(issue_date, accounting.open_day())
     invoice.due_date = _due_date(invoice, issue_date, terms)
     invoice.supply_date = invoice.supply_date or issue_date
     invoice.issue_date = issue_date
@@ -1137,14 +1139,6 @@ def invoice_issue(
         target=invoice,
         summary=f"Émission de {invoice.get_kind_display().lower()} {invoice.number}",
     )
-    # Built before the credit note counts in the original's credited amount.
-    draft = accounting.issue_draft(
-        invoice=invoice,
-        lines=lines,
-        day=entry_day,
-        original=original,
-        original_lines=original_lines,
-    )
     if original is not None:
         _credit_original(actor=actor, original=original, credit_note=invoice)
     if invoice.buyer_business_id:
@@ -1153,7 +1147,6 @@ def invoice_issue(
         from alveole.sales.tasks import enqueue_submission  # imports the platform client
 
         enqueue_submission(invoice)  # the deposit on the platform, once committed
-    entry_post_if_any(actor=actor, draft=draft)  # last: the journal's number is drawn there
     return invoice
 
 
@@ -1445,15 +1438,8 @@ def payment_record(
     date: datetime.date | None = None,
     reference: str = "",
 ) -> Payment:
-    """Record money received for an issued invoice; more than what is owed is refused.
-
-    Its entry (512 / 411, and the VAT it makes due) is posted in the same transaction,
-    dated the payment's date or the first open day if that date is in a closed period."""
-    invoice = (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("customer")
-        .get(pk=invoice.pk)
-    )
+    """Record money received for an issued invoice; more than what is owed is refused."""
+    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
     _check_write(actor, invoice.business)
     if not invoice.is_frozen or invoice.is_credit_note:
         raise ValidationError(_("Un paiement se rapporte à une facture émise."))
@@ -1488,12 +1474,6 @@ def payment_record(
         reference=reference.strip()[:100],
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    draft = accounting.payment_draft(  # the invoice as it was before this payment
-        payment=payment,
-        invoice=invoice,
-        lines=list(invoice.lines.all()),
-        day=accounting.ledger_date(date, accounting.open_day()),
-    )
     invoice.paid_cents += amount_cents
     invoice.save(update_fields=["paid_cents", "updated_at"])
     status = _settle_status(invoice)
@@ -1505,7 +1485,75 @@ def payment_record(
         target=payment,
         summary=f"Paiement de {format_cents(amount_cents)} sur {invoice.number}",
     )
-    entry_post_if_any(actor=actor, draft=draft)
+    return payment
+
+
+#: The `document_kind` under which a payment's ledger entries are posted (`accounting`).
+PAYMENT_ENTRY_KIND = "payment"
+
+
+@transaction.atomic
+def payment_cancel(*, actor: Any, payment: Payment, reason: str) -> Payment:
+    """Cancel a payment recorded by mistake: it is marked cancelled (never deleted) with
+    who, when and why, the invoice's paid amount and status follow, and the ledger entries
+    the payment posted get their counter-entries (nothing when it posted none).
+
+    Refused when the payment, or an entry it posted, lies in a closed period: the closed
+    books hold it, the accountant corrects it in the open period."""
+    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=payment.invoice_id)
+    payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
+    _check_write(actor, invoice.business)
+    if payment.cancelled_at is not None:
+        raise ValidationError(_("Ce paiement est déjà annulé."), code="already_cancelled")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez pourquoi ce paiement est annulé.")})
+    closed = lock_date()
+    if closed is not None:
+        entry_dates = Entry.objects.filter(
+            document_kind=PAYMENT_ENTRY_KIND, document_id=str(payment.pk)
+        ).values_list("date", flat=True)
+        if payment.date <= closed or any(day <= closed for day in entry_dates):
+            raise ValidationError(
+                _(
+                    "La période est clôturée jusqu'au %(closed)s : ce paiement du %(date)s ne "
+                    "peut plus être annulé. Demandez à la comptable une écriture de correction "
+                    "dans la période ouverte."
+                )
+                % {"closed": format_date(closed), "date": format_date(payment.date)},
+                code="closed_period",
+            )
+    payment.cancelled_at = timezone.now()
+    payment.cancelled_by = actor if getattr(actor, "is_authenticated", False) else None
+    payment.cancel_reason = reason[:255]
+    payment.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
+    invoice.paid_cents -= payment.amount_cents
+    invoice.save(update_fields=["paid_cents", "updated_at"])
+    status = _settle_status(invoice)
+    if status != invoice.status:
+        _state(
+            invoice,
+            to=status,
+            actor=actor,
+            note=_("Paiement de %(amount)s annulé")
+            % {"amount": format_cents(payment.amount_cents)},
+        )
+    reversals = document_entries_reverse(
+        actor=actor, document_kind=PAYMENT_ENTRY_KIND, document_id=str(payment.pk)
+    )
+    audit_record(
+        actor=actor,
+        action="update",
+        target=payment,
+        summary=(
+            f"Annulation du paiement de {format_cents(payment.amount_cents)} "
+            f"sur {invoice.number} : {payment.cancel_reason}"
+        ),
+        changes={
+            "cancelled_at": [None, payment.cancelled_at.isoformat()],
+            "reversed_entries": [e.reference for e in reversals],
+        },
+    )
     return payment
 
 
@@ -1602,10 +1650,7 @@ def invoice_import(
     lines: Iterable[Mapping[str, Any]],
     credited_invoice: Invoice | None = None,
 ) -> Invoice:
-    """Bring in an invoice issued before Alvéole with its own number; frozen at once.
-
-    It posts its entry like an issue, on its own date, unless that date is in a closed
-    period: the closed books already hold it (see alveole/sales/accounting.py)."""
+    """Bring in an invoice issued before Alvéole with its own number; frozen at once."""
     _check_write(actor, business)
     _check_customer(business, customer)
     number = check_number(number.strip())
@@ -1640,22 +1685,10 @@ def invoice_import(
     invoice.issued_at = timezone.now()
     invoice.save()
     _state(invoice, to=InvoiceStatus.ISSUED, actor=actor, note=_("Reprise d'historique"))
-    original = None
     if credited_invoice is not None:
         original = Invoice.objects.select_for_update(of=("self",)).get(pk=credited_invoice.pk)
-    draft = None
-    if not accounting.is_closed(issue_date, accounting.open_day()):
-        draft = accounting.issue_draft(
-            invoice=invoice,
-            lines=built,
-            day=issue_date,
-            original=original,
-            original_lines=list(original.lines.all()) if original is not None else (),
-        )
-    if original is not None:
         _credit_original(actor=actor, original=original, credit_note=invoice)
     audit_record(actor=actor, action="import", target=invoice, summary=f"Reprise de {number}")
-    entry_post_if_any(actor=actor, draft=draft)
     return invoice
 
 

@@ -694,6 +694,15 @@ def invoice_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 reference=form.cleaned_data["reference"],
             )
             messages.success(request, _("Paiement enregistré."))
+        elif action == "cancel-payment":
+            chosen = request.POST.get("payment", "")
+            payment = invoice.payments.filter(pk=chosen).first() if chosen.isdigit() else None
+            if payment is None:
+                raise Http404
+            services.payment_cancel(
+                actor=user, payment=payment, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Paiement annulé."))
         elif action == "remind":
             form = ReminderForm(request.POST)
             level = int(form.data.get("level") or 0) or None
