@@ -39,8 +39,9 @@ from alveole.core.validators import (
     department_from_postal_code,
 )
 from alveole.ledger.models import Entry
-from alveole.ledger.services import document_entries_reverse, lock_date
+from alveole.ledger.services import document_entries_reverse, entry_post_if_any, lock_date
 from alveole.purchases.services import supplier_invoice_create_internal
+from alveole.sales import accounting
 from alveole.sales.mentions import document_snapshot
 from alveole.sales.models import (
     EDITABLE_STATUSES,
@@ -1012,7 +1013,7 @@ def invoice_return_to_draft(*, actor: Any, invoice: Invoice, reason: str) -> Inv
     return invoice
 
 
-def _check_issuable(invoice: Invoice) -> None:
+def _check_issuable(invoice: Invoice) -> list[InvoiceLine]:
     lines = list(invoice.lines.all())
     if not any(line.line_type == LineType.ITEM for line in lines):
         raise ValidationError(_("Une facture sans ligne ne peut pas être émise."))
@@ -1022,6 +1023,7 @@ def _check_issuable(invoice: Invoice) -> None:
         )
     if invoice.customer.archived:
         raise ValidationError({"customer": _("Ce client est archivé.")})
+    return lines
 
 
 def _check_creditable(original: Invoice | None, amount_cents: int) -> None:
@@ -1093,7 +1095,7 @@ def invoice_issue(
     """Give a draft its number and freeze it; the number is drawn in this very transaction."""
     invoice = (
         Invoice.objects.select_for_update(of=("self",))
-        .select_related("business", "customer", "customer__internal_business")
+        .select_related("business", "customer", "customer__internal_business", "buyer_business")
         .get(pk=invoice.pk)
     )
     _check_write(actor, invoice.business)
@@ -1103,20 +1105,25 @@ def invoice_issue(
         raise PermissionDenied(
             _("Cette activité fait valider ses factures : soumettez-la à l'équipe d'appui.")
         )
-    _check_issuable(invoice)
+    lines = _check_issuable(invoice)
     issue_date = issue_date or today()
     if issue_date > today():
         raise ValidationError(
             {"issue_date": _("Une facture ne peut pas être émise à une date future.")}
         )
-    original = None
+    original, original_lines = None, []
     if invoice.is_credit_note:
-        original = Invoice.objects.select_for_update(of=("self",)).get(
-            pk=invoice.credited_invoice_id
+        original = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=invoice.credited_invoice_id)
         )
         _check_creditable(original, invoice.total_incl_vat_cents)
         if issue_date < original.issue_date:
             raise ValidationError(_("Un avoir ne peut précéder la facture qu'il corrige."))
+        original_lines = list(original.lines.all())
+    # The entry is dated in the open period (docs/adr/0010); known before the number.
+    entry_day = accounting.ledger_date(issue_date, accounting.open_day())
     invoice.due_date = _due_date(invoice, issue_date, terms)
     invoice.supply_date = invoice.supply_date or issue_date
     invoice.issue_date = issue_date
@@ -1139,6 +1146,14 @@ def invoice_issue(
         target=invoice,
         summary=f"Émission de {invoice.get_kind_display().lower()} {invoice.number}",
     )
+    # Built before the credit note counts in the original's credited amount.
+    draft = accounting.issue_draft(
+        invoice=invoice,
+        lines=lines,
+        day=entry_day,
+        original=original,
+        original_lines=original_lines,
+    )
     if original is not None:
         _credit_original(actor=actor, original=original, credit_note=invoice)
     if invoice.buyer_business_id:
@@ -1147,6 +1162,7 @@ def invoice_issue(
         from alveole.sales.tasks import enqueue_submission  # imports the platform client
 
         enqueue_submission(invoice)  # the deposit on the platform, once committed
+    entry_post_if_any(actor=actor, draft=draft)  # last: the journal's number is drawn there
     return invoice
 
 
@@ -1438,8 +1454,15 @@ def payment_record(
     date: datetime.date | None = None,
     reference: str = "",
 ) -> Payment:
-    """Record money received for an issued invoice; more than what is owed is refused."""
-    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+    """Record money received for an issued invoice; more than what is owed is refused.
+
+    Its entry (512 / 411, and the VAT it makes due) is posted in the same transaction,
+    dated the payment's date or the first open day if that date is in a closed period."""
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=invoice.pk)
+    )
     _check_write(actor, invoice.business)
     if not invoice.is_frozen or invoice.is_credit_note:
         raise ValidationError(_("Un paiement se rapporte à une facture émise."))
@@ -1474,6 +1497,12 @@ def payment_record(
         reference=reference.strip()[:100],
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    draft = accounting.payment_draft(  # the invoice as it was before this payment
+        payment=payment,
+        invoice=invoice,
+        lines=list(invoice.lines.all()),
+        day=accounting.ledger_date(date, accounting.open_day()),
+    )
     invoice.paid_cents += amount_cents
     invoice.save(update_fields=["paid_cents", "updated_at"])
     status = _settle_status(invoice)
@@ -1485,6 +1514,7 @@ def payment_record(
         target=payment,
         summary=f"Paiement de {format_cents(amount_cents)} sur {invoice.number}",
     )
+    entry_post_if_any(actor=actor, draft=draft)
     return payment
 
 
@@ -1650,7 +1680,10 @@ def invoice_import(
     lines: Iterable[Mapping[str, Any]],
     credited_invoice: Invoice | None = None,
 ) -> Invoice:
-    """Bring in an invoice issued before Alvéole with its own number; frozen at once."""
+    """Bring in an invoice issued before Alvéole with its own number; frozen at once.
+
+    It posts its entry like an issue, on its own date, unless that date is in a closed
+    period: the closed books already hold it (see alveole/sales/accounting.py)."""
     _check_write(actor, business)
     _check_customer(business, customer)
     number = check_number(number.strip())
@@ -1685,10 +1718,22 @@ def invoice_import(
     invoice.issued_at = timezone.now()
     invoice.save()
     _state(invoice, to=InvoiceStatus.ISSUED, actor=actor, note=_("Reprise d'historique"))
+    original = None
     if credited_invoice is not None:
         original = Invoice.objects.select_for_update(of=("self",)).get(pk=credited_invoice.pk)
+    draft = None
+    if not accounting.is_closed(issue_date, accounting.open_day()):
+        draft = accounting.issue_draft(
+            invoice=invoice,
+            lines=built,
+            day=issue_date,
+            original=original,
+            original_lines=list(original.lines.all()) if original is not None else (),
+        )
+    if original is not None:
         _credit_original(actor=actor, original=original, credit_note=invoice)
     audit_record(actor=actor, action="import", target=invoice, summary=f"Reprise de {number}")
+    entry_post_if_any(actor=actor, draft=draft)
     return invoice
 
 
