@@ -3,11 +3,15 @@ the background; its publication by the director."""
 
 from __future__ import annotations
 
+import datetime
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +28,9 @@ def _require_reader(request: HttpRequest, year: int) -> None:
         raise PermissionDenied(
             _("Le rapport d'activité %(year)s n'est pas publié.") % {"year": year}
         )
+
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -77,7 +84,29 @@ def report_pdf_job(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     template = (
         "reports/_pdf_job.html" if request.headers.get("HX-Request") else "reports/pdf_job.html"
     )
-    return render(request, template, {"pdf": pdf, "year": year})
+    waiting = (
+        pdf.status == ReportPdf.Status.PENDING and timezone.now() - pdf.created_at > WORKER_WAIT
+    )
+    return render(request, template, {"pdf": pdf, "year": year, "no_worker": waiting})
+
+
+#: After this long without a worker taking the job, the page offers to build it at once.
+WORKER_WAIT = datetime.timedelta(seconds=20)
+
+
+@require_POST
+@login_required
+def report_pdf_now(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    """Build a PDF no worker has taken, in this request (a setup without a task worker)."""
+    pdf = selectors.report_pdf_get(user=request.user, year=year, pk=pk)
+    if pdf is None:
+        raise Http404
+    if pdf.status == ReportPdf.Status.PENDING:
+        try:
+            services.report_pdf_build(pdf.pk)
+        except Exception:  # recorded on the job, whose page says it failed
+            logger.exception("report PDF %s failed", pdf.pk)
+    return redirect("report_pdf_job", year=year, pk=pk)
 
 
 @login_required

@@ -85,11 +85,15 @@ def report_pdf_build(pdf_id: int) -> str:
     """Build a queued PDF, recording each step so that the page shows the progress."""
     from alveole.reports.selectors import report_cached, report_context_cached
 
+    # A conditional UPDATE claims the job: the worker and a "build it now" never both run it.
+    claimed = ReportPdf.objects.filter(pk=pdf_id, status=ReportPdf.Status.PENDING).update(
+        status=ReportPdf.Status.RUNNING
+    )
     pdf = ReportPdf.objects.defer("content").get(pk=pdf_id)
-    if pdf.status == ReportPdf.Status.DONE:
+    if not claimed:
         return pdf.status
     try:
-        _progress(pdf_id, 10, _("Calcul des chiffres"), status=ReportPdf.Status.RUNNING)
+        _progress(pdf_id, 10, _("Calcul des chiffres"))
         report_cached(year=pdf.year, show_rsa=pdf.show_rsa, stamp=pdf.stamp)
         report_cached(year=pdf.year - 1, show_rsa=pdf.show_rsa, stamp=pdf.stamp)
         _progress(pdf_id, 40, _("Dessin des graphiques"))
@@ -106,4 +110,8 @@ def report_pdf_build(pdf_id: int) -> str:
         pdf_id, 100, _("Prêt"), status=ReportPdf.Status.DONE, content=content,
         finished_at=timezone.now(),
     )  # fmt: skip
+    # Only the newest PDF of a year and variant is kept.
+    ReportPdf.objects.filter(year=pdf.year, show_rsa=pdf.show_rsa).exclude(pk=pdf_id).filter(
+        status__in=[ReportPdf.Status.DONE, ReportPdf.Status.FAILED]
+    ).delete()
     return ReportPdf.Status.DONE

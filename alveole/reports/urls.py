@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("report/<int:year>/pdf/", report_views.report_pdf, name="report_pdf"),
     path("report/<int:year>/pdf/<int:pk>/", report_views.report_pdf_job, name="report_pdf_job"),
+    path("report/<int:year>/pdf/<int:pk>/now/", report_views.report_pdf_now, name="report_pdf_now"),
     path(
         "report/<int:year>/pdf/<int:pk>/download/",
         report_views.report_pdf_download,

@@ -159,3 +159,22 @@ def test_publishing_twice_or_the_current_year_is_refused(coop_2025):
     response = director.post(f"/report/{this_year}/publication/", follow=True)
     assert "année terminée" in response.content.decode()
     assert ReportPublication.objects.count() == 1
+
+
+def test_without_a_worker_the_page_offers_to_build_at_once(coop_2025):
+    from alveole.reports.selectors import data_stamp
+
+    pdf = ReportPdf.objects.create(year=2025, show_rsa=False, stamp=data_stamp())
+    ReportPdf.objects.filter(pk=pdf.pk).update(
+        created_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    )
+    client = coop_2025.accountant.client
+    assert "Le fabriquer maintenant" in client.get(f"/report/2025/pdf/{pdf.pk}/").content.decode()
+    response = client.post(f"/report/2025/pdf/{pdf.pk}/now/")
+    assert response.status_code == 302
+    pdf.refresh_from_db()
+    assert pdf.status == ReportPdf.Status.DONE
+    assert bytes(pdf.content).startswith(b"%PDF")
+    # a job already taken is not built twice
+    assert client.post(f"/report/2025/pdf/{pdf.pk}/now/").status_code == 302
+    assert coop_2025.entrepreneur.client.post(f"/report/2025/pdf/{pdf.pk}/now/").status_code == 404
