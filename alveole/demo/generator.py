@@ -41,6 +41,7 @@ from alveole.coop.services import (
 from alveole.core import dates
 from alveole.core.roles import Role
 from alveole.demo import data
+from alveole.demo.contributions import step_contributions
 from alveole.demo.governance import step_assemblies, step_governance
 from alveole.demo.payroll import step_grants, step_payroll, step_purchases
 from alveole.demo.plan import build_plan
@@ -216,6 +217,7 @@ STEPS: list[Step] = [
     Step("payroll", "Paies", step_payroll),
     Step("grants", "Subventions et contributions", step_grants),
     Step("purchases", "Achats et notes de frais", step_purchases),
+    Step("contributions", "Contributions et clôtures", step_contributions),
     Step("governance", "Sociétariat", step_governance),
     Step("assemblies", "Assemblées générales et conseil", step_assemblies),
 ]

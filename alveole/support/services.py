@@ -256,7 +256,13 @@ def session_create(
 def _lock_session(session: WorkshopSession) -> WorkshopSession:
     # Serialises enrolments of one session (PostgreSQL row lock; SQLite's IMMEDIATE
     # transactions already serialise writers).
-    return WorkshopSession.objects.select_for_update().get(pk=session.pk)
+    # The workshop, trainer and half-days come along: every check and summary reads them.
+    return (
+        WorkshopSession.objects.select_for_update(of=("self",))
+        .select_related("workshop", "trainer_user")
+        .prefetch_related("slots")
+        .get(pk=session.pk)
+    )
 
 
 @transaction.atomic
