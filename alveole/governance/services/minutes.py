@@ -42,11 +42,8 @@ def minutes_sign(
     afterwards, `at` dates the signature of the paper minutes (no image). The second
     signature freezes the minutes PDF.
     """
-    assembly = (
-        Assembly.objects.select_for_update()
-        .select_related("chair", "secretary")
-        .get(pk=assembly.pk)
-    )
+    # Lock the assembly row alone (PostgreSQL refuses FOR UPDATE on nullable joins).
+    assembly = Assembly.objects.select_for_update(of=("self",)).get(pk=assembly.pk)
     moment = session_moment(assembly, at)
     if assembly.status != Assembly.Status.CLOSED:
         raise ValidationError(_("Le procès-verbal se signe une fois la séance close."))
