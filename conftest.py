@@ -12,6 +12,7 @@ from django.test import Client
 
 from alveole.businesses.models import Business
 from alveole.core.roles import Role
+from alveole.core.twofactor import force_login_verified
 from alveole.people.models import Person, User
 from tests.factories import (
     PASSWORD,
@@ -90,9 +91,10 @@ class Personas:
 
 
 def _client(user: User | None) -> Client:
+    """A client logged in as `user`, past the second factor its role requires."""
     client = Client()
     if user is not None:
-        client.force_login(user)
+        force_login_verified(client, user)
     return client
 
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "alveole.core",
     "alveole.coop",
     "alveole.people",
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "alveole.core.logging.RequestIdMiddleware",  # first: every log line of a request has its id
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -143,7 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -154,6 +157,21 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("ALVEOLE_SESSION_SECONDS", 8 * 3600, minimum=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("ALVEOLE_SESSION_BROWSER_CLOSE", default=True)
+CSRF_COOKIE_HTTPONLY = True
+# Login throttling (alveole/core/throttling.py): failures before a lockout, lockout length.
+ALVEOLE_LOGIN_MAX_FAILURES = env_int("ALVEOLE_LOGIN_MAX_FAILURES", 5, minimum=1)
+ALVEOLE_LOGIN_LOCKOUT_SECONDS = env_int("ALVEOLE_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
+# Two-factor authentication (TOTP, django-otp): required for these roles, optional for others.
+# "none" turns the requirement off (a local demo without phones), never in production.
+ALVEOLE_2FA_REQUIRED_ROLES = [
+    role
+    for role in env_list("ALVEOLE_2FA_REQUIRED_ROLES", ["staff", "accountant", "director"])
+    if role != "none"
+]
+if PRODUCTION and not ALVEOLE_2FA_REQUIRED_ROLES:
+    raise ConfigurationError("ALVEOLE_2FA_REQUIRED_ROLES cannot be 'none' in production")
+OTP_TOTP_ISSUER = env_str("ALVEOLE_OTP_ISSUER", "Alvéole")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
@@ -209,6 +227,21 @@ TASKS = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (Django's own middleware): scripts only from Alvéole's static
+# files, never inline; styles allow inline attributes (a few templates and HTMX use them).
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

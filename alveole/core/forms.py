@@ -7,12 +7,50 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from alveole.core import throttling
+
 
 class EmailAuthenticationForm(AuthenticationForm):
-    """Log in with an e-mail address, whatever its case."""
+    """Log in with an e-mail address, whatever its case; throttled (see core/throttling.py)."""
 
     def clean_username(self) -> str:
         return (self.cleaned_data.get("username") or "").strip().lower()
+
+    def clean(self):
+        email = self.cleaned_data.get("username") or ""
+        if email:
+            seconds = throttling.locked_for(email)
+            if seconds:
+                raise forms.ValidationError(throttling.lockout_message(seconds), code="locked")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if email:
+                seconds = throttling.record_failure(email)
+                if seconds:
+                    raise forms.ValidationError(
+                        throttling.lockout_message(seconds), code="locked"
+                    ) from None
+            raise
+        if email:
+            throttling.record_success(email)
+        return cleaned
+
+
+class TotpCodeForm(forms.Form):
+    """The six-digit code of an authenticator application."""
+
+    code = forms.RegexField(
+        label=_("Code à 6 chiffres"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Le code doit comporter 6 chiffres.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()
 
 
 class ImportForm(forms.Form):

@@ -73,3 +73,19 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("the audit trail is append-only")
+
+
+class LoginThrottle(models.Model):
+    """Failed logins of one e-mail address; a run of failures locks the account for a while."""
+
+    email = models.CharField(_("adresse e-mail"), max_length=254, unique=True)
+    failures = models.PositiveIntegerField(_("échecs consécutifs"), default=0)
+    last_failure_at = models.DateTimeField(_("dernier échec"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("bloqué jusqu'au"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("blocage de connexion")
+        verbose_name_plural = _("blocages de connexion")
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.failures})"

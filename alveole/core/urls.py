@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from alveole.core import views
+from alveole.core import twofactor, views
 from alveole.core.forms import EmailAuthenticationForm
 
 urlpatterns = [
@@ -35,6 +35,10 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("account/2fa/", twofactor.status, name="two_factor"),
+    path("account/2fa/setup/", twofactor.setup, name="two_factor_setup"),
+    path("account/2fa/verify/", twofactor.verify, name="two_factor_verify"),
+    path("account/2fa/disable/", twofactor.disable, name="two_factor_disable"),
     path("health/", views.health, name="health"),
     path("import/", views.import_page, name="imports"),
 ]
