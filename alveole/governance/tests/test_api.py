@@ -184,6 +184,15 @@ def test_assembly_routes_for_every_persona(call, session):
         entrepreneur=403, other_entrepreneur=403, staff=200, accountant=403, director=200
     )
     assert statuses(call, "get", f"/assemblies/{a}/attendance") == managers
+    # The minutes exist once the session is closed: a structured 400 for those who may see them.
+    minutes = expect(
+        entrepreneur=400, other_entrepreneur=403, staff=400, accountant=403, director=400
+    )
+    assert statuses(call, "get", f"/assemblies/{a}/minutes.pdf") == minutes
+    signing = expect(
+        entrepreneur=403, other_entrepreneur=403, staff=400, accountant=403, director=400
+    )
+    assert statuses(call, "post", f"/assemblies/{a}/minutes/sign", {"role": "chair"}) == signing
     proxies = {**ASSEMBLY_READERS}
     assert statuses(call, "get", f"/assemblies/{a}/proxies") == proxies
     # Writes reserved to the staff and the direction: refused for everyone else, before any rule.
