@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -223,28 +224,107 @@ def _letter_matches(entry: Entry, lines: Sequence[Line]) -> None:
             )
 
 
+@dataclass(frozen=True)
+class PreparedPosting:
+    """What `entry_prepare` checked of a draft: where it goes and what it touches."""
+
+    journal: str
+    date: datetime.date
+    fiscal_year: FiscalYear
+    accounts: frozenset[str]
+    business_ids: frozenset[int]
+
+    def covers(self, draft: EntryDraft) -> bool:
+        return (
+            draft.journal == self.journal
+            and draft.date == self.date
+            and {line.account for line in draft.lines} <= self.accounts
+            and {line.business_id for line in draft.lines if line.business_id is not None}
+            <= self.business_ids
+        )
+
+
+def entry_prepare(*, actor: Any, draft: EntryDraft) -> PreparedPosting:
+    """Every check and lookup of `entry_post` but the number: journal, accounts open,
+    businesses known, fiscal year (opened if need be, then held in share mode), period open.
+
+    A service that draws a document number under a lock calls this before the draw, with a
+    draft that has the right journal, date, accounts and businesses (its number may be a
+    placeholder), then `entry_post(prepared=…)` after it, in the same transaction: the
+    queries stay out of the time its lock is held.
+    """
+    _check_draft(draft)
+    year = _open_year(draft.date, actor)
+    return PreparedPosting(
+        journal=draft.journal,
+        date=draft.date,
+        fiscal_year=year,
+        accounts=frozenset(line.account for line in draft.lines),
+        business_ids=frozenset(
+            line.business_id for line in draft.lines if line.business_id is not None
+        ),
+    )
+
+
+def _open_year(day: datetime.date, actor: Any) -> FiscalYear:
+    year = fiscal_year_for(day, actor=actor)
+    _share_lock(year)
+    year.refresh_from_db(fields=["closed"])
+    check_open(day, year)
+    return year
+
+
+def _check_shape(draft: EntryDraft) -> None:
+    """The checks of a draft that need no query (the rest were done by `entry_prepare`)."""
+    if len(draft.lines) < 2 or not draft.is_balanced or not draft.label.strip():
+        _check_draft(draft)  # raises the French message
+    for line in draft.lines:
+        if line.debit_cents < 0 or line.credit_cents < 0:
+            _check_draft(draft)
+        if (line.debit_cents > 0) == (line.credit_cents > 0):
+            _check_draft(draft)
+
+
+def _next_number(journal: str, year: FiscalYear) -> int:
+    """The journal's next entry number for the year, in one UPDATE … RETURNING whose row
+    lock lasts to the commit (the counter row is created on the year's first entry)."""
+    table = JournalSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608
+            "WHERE journal_id = %s AND fiscal_year_id = %s RETURNING last_number",
+            [journal, year.pk],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    sequence, _created = JournalSequence.objects.select_for_update().get_or_create(
+        journal_id=journal, fiscal_year=year
+    )
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number
+
+
 @transaction.atomic
-def entry_post(*, actor: Any, draft: EntryDraft) -> Entry:
+def entry_post(*, actor: Any, draft: EntryDraft, prepared: PreparedPosting | None = None) -> Entry:
     """Post an entry: check it balances and its period is open, number it, write it.
 
     Called by the services of sales, purchases, payroll, coop and by the ledger's own, inside
     their transaction: if they fail afterwards, the entry and its number roll back with them.
-    The number is the next of the journal for the fiscal year, drawn under a row lock.
+    The number is the next of the journal for the fiscal year, drawn under a row lock, after
+    every check (`prepared`: done beforehand by `entry_prepare` in this transaction).
     """
-    _check_draft(draft)
-    year = fiscal_year_for(draft.date, actor=actor)
-    _share_lock(year)
-    year.refresh_from_db(fields=["closed"])
-    check_open(draft.date, year)
-    sequence, _created = JournalSequence.objects.select_for_update().get_or_create(
-        journal_id=draft.journal, fiscal_year=year
-    )
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
+    if prepared is not None and prepared.covers(draft):
+        _check_shape(draft)
+        year = prepared.fiscal_year
+    else:
+        _check_draft(draft)
+        year = _open_year(draft.date, actor)
     entry = Entry.objects.create(
         journal_id=draft.journal,
         fiscal_year=year,
-        number=sequence.last_number,
+        number=_next_number(draft.journal, year),
         date=draft.date,
         label=draft.label[:200],
         event=draft.event,
@@ -287,9 +367,11 @@ def entry_post(*, actor: Any, draft: EntryDraft) -> Entry:
     return entry
 
 
-def entry_post_if_any(*, actor: Any, draft: EntryDraft | None) -> Entry | None:
+def entry_post_if_any(
+    *, actor: Any, draft: EntryDraft | None, prepared: PreparedPosting | None = None
+) -> Entry | None:
     """Post a draft a posting function built, or nothing when the event moved no money."""
-    return None if draft is None else entry_post(actor=actor, draft=draft)
+    return None if draft is None else entry_post(actor=actor, draft=draft, prepared=prepared)
 
 
 def _line_drafts(entry: Entry) -> list[LineDraft]:
@@ -666,6 +748,7 @@ __all__ = [
     "entry_create_manual",
     "entry_post",
     "entry_post_if_any",
+    "entry_prepare",
     "entry_reverse",
     "first_open_day",
     "fiscal_year_close",

@@ -146,16 +146,19 @@ def issue_draft(
     day: datetime.date,
     original: Invoice | None = None,
     original_lines: Sequence[Any] = (),
+    number: str | None = None,
 ) -> EntryDraft | None:
     """The entry of an invoice, deposit invoice, credit note or internal invoice issued.
 
     For a credit note, `original` is the invoice it corrects *before* the credit note is
-    counted in its `credited_cents`, and `original_lines` its lines.
+    counted in its `credited_cents`, and `original_lines` its lines. `number` stands for
+    the document's number before it is drawn (to check the entry beforehand).
     """
-    assert invoice.number is not None
+    number = number or invoice.number
+    assert number is not None
     amounts = sale_amounts(invoice, lines)
     kind = CREDIT_NOTE_DOCUMENT if invoice.is_credit_note else INVOICE_DOCUMENT
-    document = DocumentRef(kind=kind, number=invoice.number, date=day, id=str(invoice.pk))
+    document = DocumentRef(kind=kind, number=number, date=day, id=str(invoice.pk))
     if invoice.buyer_business_id:
         return posting.internal_sale_issued(
             document=document,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from alveole.businesses.models import Business
@@ -67,34 +67,65 @@ def check_number(number: str) -> str:
     return number
 
 
-def number_draw(*, kind: str, business: Business, day: datetime.date) -> str:
-    """Draw the next number of a series; must run inside the issuing transaction."""
+def _increment(series: NumberingSeries, key: str, day: datetime.date) -> int | None:
+    """Take the counter's next value in one statement (its row stays locked to the commit),
+    or None when the counter does not exist yet or its last number is dated after `day`."""
+    table = NumberingCounter._meta.db_table
+    key_column = connection.ops.quote_name("key")
+    stored_day = connection.ops.adapt_datefield_value(day)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + 1, last_date = %s "  # noqa: S608
+            f"WHERE series_id = %s AND {key_column} = %s "
+            "AND (last_date IS NULL OR last_date <= %s) RETURNING last_value",
+            [stored_day, series.pk, key, stored_day],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+def number_draw(
+    *,
+    kind: str,
+    business: Business,
+    day: datetime.date,
+    series: NumberingSeries | None = None,
+) -> str:
+    """Draw the next number of a series; must run inside the issuing transaction.
+
+    One UPDATE … RETURNING takes the number and locks the counter until the commit: call
+    it as late as possible, with the `series` looked up beforehand (`series_for`).
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_draw() must run inside the transaction that issues")
-    series = series_for(kind)
+    series = series or series_for(kind)
     key = counter_key(series, business=business, day=day)
-    counter = NumberingCounter.objects.select_for_update().filter(series=series, key=key).first()
-    if counter is None:
-        # Two first issues of a year may race to create the counter: the loser's insert
-        # is ignored and both then lock the same row.
-        NumberingCounter.objects.bulk_create(
-            [NumberingCounter(series=series, key=key)], ignore_conflicts=True
+    value = _increment(series, key, day)
+    if value is None:
+        counter = (
+            NumberingCounter.objects.select_for_update().filter(series=series, key=key).first()
         )
-        counter = NumberingCounter.objects.select_for_update().get(series=series, key=key)
-    if counter.last_date is not None and day < counter.last_date:
-        raise ValidationError(
-            _(
-                "La numérotation est chronologique : un document du %(last)s a déjà été "
-                "numéroté dans cette série, la date ne peut pas être antérieure."
+        if counter is None:
+            # Two first issues of a year may race to create the counter: the loser's insert
+            # is ignored and both then lock the same row.
+            NumberingCounter.objects.bulk_create(
+                [NumberingCounter(series=series, key=key)], ignore_conflicts=True
             )
-            % {"last": format_date(counter.last_date)},
-            code="not_chronological",
-        )
-    counter.last_value += 1
-    counter.last_date = day
-    number = check_number(series.render(seq=counter.last_value, day=day, code=business.code))
-    counter.save(update_fields=["last_value", "last_date"])
-    return number
+            counter = NumberingCounter.objects.select_for_update().get(series=series, key=key)
+        if counter.last_date is not None and day < counter.last_date:
+            raise ValidationError(
+                _(
+                    "La numérotation est chronologique : un document du %(last)s a déjà été "
+                    "numéroté dans cette série, la date ne peut pas être antérieure."
+                )
+                % {"last": format_date(counter.last_date)},
+                code="not_chronological",
+            )
+        counter.last_value += 1
+        counter.last_date = day
+        counter.save(update_fields=["last_value", "last_date"])
+        value = counter.last_value
+    return check_number(series.render(seq=value, day=day, code=business.code))
 
 
 def number_preview(*, kind: str, business: Business, day: datetime.date) -> str:

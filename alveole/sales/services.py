@@ -39,7 +39,12 @@ from alveole.core.validators import (
     department_from_postal_code,
 )
 from alveole.ledger.models import Entry
-from alveole.ledger.services import document_entries_reverse, entry_post_if_any, lock_date
+from alveole.ledger.services import (
+    document_entries_reverse,
+    entry_post_if_any,
+    entry_prepare,
+    lock_date,
+)
 from alveole.purchases.services import supplier_invoice_create_internal
 from alveole.sales import accounting
 from alveole.sales.mentions import document_snapshot
@@ -64,7 +69,7 @@ from alveole.sales.models import (
     Sending,
     StateChange,
 )
-from alveole.sales.numbering import check_number, number_draw
+from alveole.sales.numbering import check_number, number_draw, series_for
 from alveole.sales.pdf import invoice_pdf, quote_pdf
 from alveole.sales.totals import compute_totals, excl_vat_price, format_rate, line_net_cents
 
@@ -1132,14 +1137,29 @@ def invoice_issue(
     )
     invoice.issued_at = timezone.now()
     invoice.issued_by = actor if getattr(actor, "is_authenticated", False) else None
-    previous, invoice.status = invoice.status, InvoiceStatus.ISSUED
+    invoice.save()  # still a draft: all but its number and status, before the draw
+    previous = invoice.status
     _state(invoice, to=InvoiceStatus.ISSUED, actor=actor, save=False, previous=previous)
+    # Everything the ledger checks (accounts, fiscal year, open period) is checked now too.
+    provisional = accounting.issue_draft(
+        invoice=invoice,
+        lines=lines,
+        day=entry_day,
+        original=original,
+        original_lines=original_lines,
+        number="-",
+    )
+    prepared = entry_prepare(actor=actor, draft=provisional) if provisional else None
+    series = series_for(series_kind(invoice))
     # The number is drawn last: the series stays locked from here to the commit, so the
     # less work after the draw, the more documents a series issues per second.
     invoice.number = number_draw(
-        kind=series_kind(invoice), business=invoice.business, day=issue_date
+        kind=series.document_kind, business=invoice.business, day=issue_date, series=series
     )
-    invoice.save()
+    # The row is ours (locked above) and still a draft in the database: one UPDATE.
+    Invoice._base_manager.filter(pk=invoice.pk).update(
+        number=invoice.number, status=invoice.status, updated_at=timezone.now()
+    )
     audit_record(
         actor=actor,
         action="update",
@@ -1162,7 +1182,8 @@ def invoice_issue(
         from alveole.sales.tasks import enqueue_submission  # imports the platform client
 
         enqueue_submission(invoice)  # the deposit on the platform, once committed
-    entry_post_if_any(actor=actor, draft=draft)  # last: the journal's number is drawn there
+    # Last: the journal's entry number is drawn there, all its checks done above.
+    entry_post_if_any(actor=actor, draft=draft, prepared=prepared)
     return invoice
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 
+from alveole.ledger.models import Entry
 from alveole.sales.models import Invoice, NumberingCounter, NumberingSeries
 from alveole.sales.numbering import number_draw, series_for
 from alveole.sales.services import invoice_issue, numbering_series_update
@@ -158,6 +159,10 @@ def test_concurrent_issuing_is_gap_free(request, seed_sectors):
     year = numbers[0][6:10]
     assert numbers == [f"ALICE-{year}-{n:05d}" for n in range(1, workers * per_worker + 1)]
     assert NumberingCounter.objects.get().last_value == workers * per_worker
+    # Their entries too: the sales journal numbered 1…n, each entry balanced.
+    entries = Entry.objects.filter(journal_id="VE")
+    assert sorted(entries.values_list("number", flat=True)) == list(range(1, len(numbers) + 1))
+    assert all(entry.debit_cents == entry.credit_cents for entry in entries)
 
 
 def test_preview_of_the_next_number_reserves_nothing(alice):
