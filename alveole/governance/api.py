@@ -86,13 +86,15 @@ def _require(test: Callable[[Any], bool], request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _optional_person(pk: int | None, field: str) -> Person | None:
+    return None if pk is None else _person(pk, field)
+
+
 def _name(person: Person | None) -> str | None:
     return None if person is None else f"{person.first_name} {person.last_name}".strip()
 
 
-def _person(pk: int | None, field: str) -> Person | None:
-    if pk is None:
-        return None
+def _person(pk: int, field: str) -> Person:
     person = Person.objects.filter(pk=pk).first()
     if person is None:
         raise ValidationError({field: _("Personne introuvable.")})
@@ -327,10 +329,10 @@ def assembly_create(request: HttpRequest, payload: AssemblyIn) -> HttpStatus:
     """Équipe d'appui et direction. Une 2e convocation nomme la 1re (`previous_id`)."""
     require_manager(request)
     with api_field_names(PERSON_FIELDS):
-        previous = None
+        previous: Assembly | None = None
         if payload.previous_id is not None:
-            previous = selectors.assemblies_for(user=request.user).filter(pk=payload.previous_id)
-            previous = previous.first()
+            found = selectors.assemblies_for(user=request.user).filter(pk=payload.previous_id)
+            previous = found.first()
             if previous is None:
                 raise ValidationError({"previous": _("Assemblée introuvable.")})
         assembly = services.assembly_create(
@@ -342,8 +344,8 @@ def assembly_create(request: HttpRequest, payload: AssemblyIn) -> HttpStatus:
             online=payload.online,
             online_url=payload.online_url,
             previous=previous,
-            chair=_person(payload.chair_id, "chair"),
-            secretary=_person(payload.secretary_id, "secretary"),
+            chair=_optional_person(payload.chair_id, "chair"),
+            secretary=_optional_person(payload.secretary_id, "secretary"),
         )
     return HttpStatus(201, assembly_detail_out(assembly))
 
@@ -365,7 +367,7 @@ def assembly_update(request: HttpRequest, assembly_id: int, payload: AssemblyPat
     with api_field_names(PERSON_FIELDS):
         for name, value in given.items():
             if name in ("chair_id", "secretary_id"):
-                fields[name.removesuffix("_id")] = _person(value, name.removesuffix("_id"))
+                fields[name.removesuffix("_id")] = _optional_person(value, name.removesuffix("_id"))
             elif value is None:
                 raise ValidationError({name: _("Valeur obligatoire.")})
             else:
@@ -446,7 +448,7 @@ def _convocation(request: HttpRequest, assembly: Assembly) -> Convocation:
     person_id = getattr(request.user, "person_id", None)
     convocation = (
         Convocation.objects.select_related("person", "assembly")
-        .filter(assembly=assembly, person_id=person_id)
+        .filter(assembly=assembly, person_id=person_id or 0)
         .first()
     )
     if person_id is None or convocation is None or not access.has_governance_access(request.user):
@@ -462,6 +464,7 @@ def _convocation(request: HttpRequest, assembly: Assembly) -> Convocation:
 def attendance_sheet(request: HttpRequest, assembly_id: int) -> list[dict[str, Any]]:
     """Équipe d'appui et direction : chaque associé·e et sa présence (jamais les signatures)."""
     assembly = _managed(request, assembly_id)
+    sheet: list[Any] = list(selectors.attendance_sheet(assembly))
     return [
         {
             "person_id": p.pk,
@@ -471,7 +474,7 @@ def attendance_sheet(request: HttpRequest, assembly_id: int) -> list[dict[str, A
             "proxy_holder_id": p.proxy_holder_id,
             "proxies_held": p.proxies_held_count,
         }
-        for p in selectors.attendance_sheet(assembly)
+        for p in sheet
     ]
 
 
