@@ -335,11 +335,16 @@ class _AssemblyRecorder:
         )
 
 
+def _minutes_signed_at(day: datetime.date) -> datetime.datetime:
+    """When the chair and the secretary signed the paper minutes: the week after, at 10:00."""
+    return _at(day + datetime.timedelta(days=7), -8 * 60)
+
+
 def _sign_minutes(actor: Any, assembly: Assembly) -> None:
-    """The chair and the secretary signed the paper minutes the week after the assembly."""
-    signed = _at(assembly.date + datetime.timedelta(days=7), -8 * 60)
     for role in SignatoryRole.values:
-        minutes_sign(actor=actor, assembly=assembly, role=role, at=signed)
+        minutes_sign(
+            actor=actor, assembly=assembly, role=role, at=_minutes_signed_at(assembly.date)
+        )
 
 
 def _elect_board(ctx: DemoContext, rng: random.Random, actor: Any, assembly: Assembly) -> None:
@@ -422,18 +427,21 @@ def step_assemblies(ctx: DemoContext) -> None:
             title = f"Assemblée générale extraordinaire de décembre {year}"
         else:
             title = f"Assemblée générale ordinaire de décembre {year}"
-        if day < ctx.today and _at(day, 7 * 24 * 60) < now:
+        if day < ctx.today and _at(day, 150) < now:
             assembly = recorder.record(
                 day, kind, title, _motions(year, june, extraordinary, election)
             )
             if election:
                 _elect_board(ctx, rng, actor, assembly)
-            _sign_minutes(actor, assembly)
-        elif day >= ctx.today and _at(day) > now:
-            upcoming = assembly_create(
-                actor=actor, kind=kind, title=title, starts_at=_at(day),
-                place="Siège de la coopérative, Auch", online=True,
-            )  # fmt: skip
-            for motion in _motions(year, june, extraordinary, election):
-                agenda_item_add(actor=actor, assembly=upcoming, title=motion.title)
+            if _minutes_signed_at(assembly.date) < now:  # else the minutes await signature
+                _sign_minutes(actor, assembly)
+        elif day >= ctx.today:
+            # The next assembly is being prepared, under the live rules (if still to come).
+            if _at(day) > now:
+                upcoming = assembly_create(
+                    actor=actor, kind=kind, title=title, starts_at=_at(day),
+                    place="Siège de la coopérative, Auch", online=True,
+                )  # fmt: skip
+                for motion in _motions(year, june, extraordinary, election):
+                    agenda_item_add(actor=actor, assembly=upcoming, title=motion.title)
             break

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from alveole.core.formatting import format_date
 from alveole.core.services import audit_record, model_changes
+from alveole.core.uploads import content_matches
 from alveole.governance.access import can_manage_governance
 from alveole.governance.models import (
     AgendaItem,
@@ -222,7 +223,7 @@ def assembly_update(*, actor: Any, assembly: Assembly, **fields: Any) -> Assembl
         # The chair and secretary may still be named after the session, until they sign.
         if set(changes) - {"chair", "secretary"}:
             _refuse_closed(assembly)
-        if assembly.minutes_signatures.exists():
+        if changes and assembly.minutes_signatures.exists():
             raise ValidationError(
                 _("Le procès-verbal est en cours de signature : la séance ne change plus.")
             )
@@ -304,6 +305,13 @@ def assembly_document_add(
         raise ValidationError({"upload": _("Le fichier est vide.")})
     if upload.size > DOCUMENT_MAX_BYTES:
         raise ValidationError({"upload": _("Le fichier dépasse 20 Mo.")})
+    head = upload.read(2048)
+    upload.seek(0)
+    if not content_matches(head, suffix):
+        raise ValidationError(
+            {"upload": _("Le contenu du fichier ne correspond pas à un fichier .%(suffix)s.")
+             % {"suffix": suffix}}
+        )  # fmt: skip
     if not title.strip():
         raise ValidationError({"title": _("Donnez un titre au document.")})
     document = AssemblyDocument(
