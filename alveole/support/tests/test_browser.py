@@ -83,4 +83,11 @@ def test_a_trainee_signs_on_their_phone_with_a_single_use_link(
     page.goto(live_server.url + reverse("support:sign_with_link", args=[later.token]))
     assert page.get_by_text("Cette demi-journée n'a pas commencé").is_visible()
     assert page.locator("canvas").count() == 0
+
+    # Long after it ended, the same half-day cannot be signed any more either.
+    too_late = afternoon.ends_at + datetime.timedelta(hours=3)
+    monkeypatch.setattr(services, "_now", lambda: too_late)
+    page.goto(live_server.url + reverse("support:sign_with_link", args=[later.token]))
+    assert page.get_by_text("La feuille de présence de cette demi-journée est close").is_visible()
+    assert page.locator("canvas").count() == 0
     assert Signature.objects.count() == 1
