@@ -263,7 +263,10 @@ class CreditNoteForm(BootstrapMixin, forms.Form):
     )
     description = forms.CharField(label=_("Désignation (partiel)"), required=False)
     amount = forms.DecimalField(
-        label=_("Montant HT (partiel, €)"), required=False, max_digits=14, decimal_places=2
+        label=_("Montant (partiel, € HT, ou TTC si la facture est saisie TTC)"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
     )
     vat_rate = forms.TypedChoiceField(
         label=_("TVA (partiel)"), choices=VAT_RATE_CHOICES, coerce=Decimal, initial=Decimal("20.00")
@@ -275,7 +278,8 @@ class CreditNoteForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self._style()
 
-    def lines(self) -> list[dict[str, Any]] | None:
+    def lines(self, *, prices_include_vat: bool = False) -> list[dict[str, Any]] | None:
+        """The partial credit note's line; its amount is incl. VAT on a TTC invoice."""
         data = self.cleaned_data
         if data["mode"] == "full":
             return None
@@ -285,7 +289,7 @@ class CreditNoteForm(BootstrapMixin, forms.Form):
             {
                 "description": data["description"],
                 "quantity": 1,
-                "unit_price": data["amount"],
+                "unit_price_incl_vat" if prices_include_vat else "unit_price": data["amount"],
                 "vat_rate": data["vat_rate"],
                 "vat_exemption_reason": data.get("vat_exemption_reason", ""),
             }

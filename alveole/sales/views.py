@@ -69,7 +69,10 @@ def _export(request: HttpRequest, *, name: str, header: list[str], rows: Any) ->
 def _list_page(
     request: HttpRequest, template: str, rows: Any, totals: dict[str, int], **context: Any
 ) -> HttpResponse:
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, PAGE_SIZE)
+    if "rows" in totals:  # counted with the sums (`selectors.sums`): no second COUNT
+        paginator.__dict__["count"] = totals["rows"]
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
@@ -677,7 +680,10 @@ def invoice_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not form.is_valid():
                 raise ValidationError(_("Formulaire d'avoir incomplet."))
             credit = services.credit_note_create(
-                actor=user, invoice=invoice, lines=form.lines(), reason=form.cleaned_data["reason"]
+                actor=user,
+                invoice=invoice,
+                lines=form.lines(prices_include_vat=invoice.prices_include_vat),
+                reason=form.cleaned_data["reason"],
             )
             messages.success(request, _("Brouillon d'avoir créé."))
             return redirect("sales:invoice_detail", credit.pk)

@@ -225,3 +225,18 @@ def test_internal_quote_has_no_vat_and_the_form_preselects_it(personas):
     assert first.initial["vat_exemption_reason"] == str(INTERNAL_EXEMPTION)
     assert page.context["form"].initial["prices"] == "excl"
     assert "pas de TVA" in page.content.decode()
+
+
+def test_partial_credit_of_a_ttc_invoice_from_the_page_is_incl_vat(alice):
+    invoice = invoice_issue(actor=None, invoice=_ttc_invoice(alice.business))
+    response = alice.client.post(
+        reverse("sales:invoice_action", args=[invoice.pk, "credit"]),
+        {"mode": "partial", "description": "Livret abîmé", "amount": "12,03",
+         "vat_rate": "20.00", "reason": "Geste"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    credit = Invoice.objects.get(credited_invoice=invoice)
+    assert credit.prices_include_vat
+    assert (credit.total_excl_vat_cents, credit.total_vat_cents, credit.total_incl_vat_cents) == (
+        1003, 200, 1203,
+    )  # fmt: skip
