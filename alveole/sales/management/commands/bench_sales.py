@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections, connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -32,6 +33,7 @@ from alveole.coop.models import Sector
 from alveole.coop.services import cooperative_setup
 from alveole.core.roles import Role
 from alveole.core.twofactor import force_login_verified
+from alveole.ledger.models import Entry
 from alveole.people.services import cesa_start, person_create, user_create
 from alveole.sales.models import Customer, Invoice, InvoiceLine, InvoiceStatus
 from alveole.sales.pdf import invoice_pdf
@@ -51,6 +53,12 @@ class Command(BaseCommand):
         parser.add_argument("--issues", type=int, default=400, help="factures émises en tout")
         parser.add_argument("--list-size", type=int, default=10_000)
         parser.add_argument("--pdfs", type=int, default=10)
+        parser.add_argument(
+            "--database-name",
+            default="",
+            help="nom de la base jetable (PostgreSQL ; défaut : test_ + le nom configuré), "
+            "pour que deux mesures simultanées ne se la disputent pas",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         database = settings.DATABASES["default"]
@@ -58,6 +66,8 @@ class Command(BaseCommand):
         if connection.vendor == "sqlite":
             tmp = tempfile.TemporaryDirectory()
             database.setdefault("TEST", {})["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
+        elif options["database_name"]:
+            database.setdefault("TEST", {})["NAME"] = options["database_name"]
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
             self.stdout.write(f"Base : {connection.vendor}")
@@ -118,10 +128,11 @@ class Command(BaseCommand):
         for thread in threads:
             thread.start()
         barrier.wait()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - start
+        cpu = time.process_time() - cpu_start  # this process's CPU, all threads: load-proof
         numbers = sorted(
             Invoice.objects.filter(pk__in=[d.pk for d in drafts])
             .exclude(number=None)
@@ -129,10 +140,16 @@ class Command(BaseCommand):
         )
         sequence = [int(n.rsplit("-", 1)[1]) for n in numbers]
         gap_free = sequence == list(range(1, total + 1))
+        entries = Entry.objects.filter(journal_id="VE", document_kind="invoice")
+        entry_numbers = sorted(entries.values_list("number", flat=True))
+        balanced = not entries.exclude(debit_cents=F("credit_cents")).exists()
         self.stdout.write(
             f"Émission : {total} factures par {workers} workers en {elapsed:.2f} s = "
-            f"{total / elapsed:.0f} factures/s ; erreurs : {len(errors)} ; "
-            f"numéros consécutifs sans doublon : {'oui' if gap_free else 'NON'}"
+            f"{total / elapsed:.0f} factures/s ({cpu / total * 1000:.1f} ms de CPU Python par "
+            f"facture) ; erreurs : {len(errors)} ; "
+            f"numéros consécutifs sans doublon : {'oui' if gap_free else 'NON'} ; "
+            f"écritures VE 1…n équilibrées : "
+            f"{'oui' if balanced and entry_numbers == list(range(1, total + 1)) else 'NON'}"
         )
         return {"seconds": elapsed, "errors": len(errors), "gap_free": gap_free}
 
@@ -155,10 +172,13 @@ class Command(BaseCommand):
             )
             for n in range(size)
         ]
-        Invoice.objects.bulk_create(rows, batch_size=1000)
         client = Client()
         force_login_verified(client, staff)
         url = f"/sales/invoices/?business={business.pk}"
+        client.get(url)
+        with CaptureQueriesContext(connection) as small:
+            client.get(url)
+        Invoice.objects.bulk_create(rows, batch_size=1000)
         client.get(url)
         timings = []
         for _ in range(5):
@@ -170,7 +190,8 @@ class Command(BaseCommand):
         count = Invoice.objects.filter(business=business).count()
         self.stdout.write(
             f"Liste : {count} factures de l'activité, temps serveur médian "
-            f"{statistics.median(timings) * 1000:.0f} ms, {len(queries)} requêtes"
+            f"{statistics.median(timings) * 1000:.0f} ms, {len(queries)} requêtes "
+            f"({len(small)} avec {size} factures de moins)"
         )
 
     def _bench_pdf(self, count: int) -> None:
