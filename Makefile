@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-postgres lint typecheck format migrations-check install serve clean bench bench-quick
+.PHONY: demo test test-postgres lint typecheck format migrations-check install serve clean bench bench-quick loadtest
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || "$$(./scripts/find-python)" -m venv $(VENV)
@@ -32,6 +32,11 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(VENV)/bin/alveole bench --size quick
+
+# gunicorn -w 4 on a throwaway PostgreSQL database, 50 virtual users for 60 s.
+loadtest: $(STAMP)
+	$(VENV)/bin/pip install --quiet -e '.[prod,bench]'
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(VENV)/bin/alveole loadtest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
