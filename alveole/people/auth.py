@@ -12,7 +12,7 @@ from alveole.people.models import ApiToken
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer alv_…` — a hashed, revocable token tied to a user."""
+    """`Authorization: Bearer alv_…` — a hashed, revocable token tied to a user and a role."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         if not token.startswith("alv_"):
@@ -24,6 +24,8 @@ class TokenAuth(HttpBearer):
         )
         if found is None:
             return None
+        if found.role and found.role != found.user.role:
+            return None  # scoped to the role it was issued for: a role change voids it
         now = timezone.now()
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)

@@ -429,6 +429,8 @@ class ApiToken(models.Model):
     name = models.CharField(_("nom"), max_length=100)
     prefix = models.CharField(_("préfixe"), max_length=8, db_index=True)
     token_hash = models.CharField(max_length=64, unique=True)
+    #: The account's role when the token was issued: a token stops working if it changes.
+    role = models.CharField(_("rôle"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)

@@ -756,7 +756,11 @@ def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
         raise ValidationError({"name": _("Donnez un nom au jeton.")})
     raw = "alv_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name.strip(), prefix=raw[4:12], token_hash=ApiToken.hash(raw)
+        user=user,
+        name=name.strip(),
+        prefix=raw[4:12],
+        token_hash=ApiToken.hash(raw),
+        role=user.role,
     )
     audit_record(
         actor=actor,

@@ -15,6 +15,8 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
+from alveole.core.uploads import is_executable
+
 #: A phone photo is 2–8 MB; a scanned receipt PDF less.
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -31,6 +33,8 @@ RECEIPT_TYPES = {
 def sniff(content: bytes) -> str | None:
     """The content type of a receipt from its first bytes, or None when it is none of ours."""
     head = content[:32]
+    if is_executable(head):
+        return None  # a program named receipt.pdf, even with "%PDF-" further on
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
