@@ -195,6 +195,7 @@ APPOINTMENT_SUBJECTS = {
         "Bilan de la période d'essai du CAPE",
         "Préparer le passage en CESA",
     ),
+    "ahead": ("Point d'étape", "Préparer le bilan de fin d'année", "Relecture du prévisionnel"),
     "cesa": (
         "Suivi d'activité",
         "Point trésorerie et salaire",
@@ -578,7 +579,8 @@ class SupportDemo:
             for (person, source), at in zip(people, dates, strict=True)
         ]
         if planned.cancelled:
-            services.session_cancel(actor=actor, session=session)
+            cancelled_at = moment(planned.day - DAYS(days=2), T(11, 0))
+            services.session_cancel(actor=actor, session=session, at=min(cancelled_at, self.now))
             return session
         past = [slot for slot in session.slot_list if slot.date < self.today]
         self.write_attendance(past, enrolments)
@@ -708,6 +710,8 @@ class SupportDemo:
         start = max(person.entered or self.today, D(self.ctx.plan.first_year, 1, 1))
         end = min(person.exit_date or self.horizon, self.today + DAYS(days=APPOINTMENTS_AHEAD_DAYS))
         day = start + DAYS(days=rng.randint(7, 45))
+        if person.member_at(self.today) and rng.random() < 0.3:  # an extra one ahead
+            yield self.today + DAYS(days=rng.randint(1, APPOINTMENTS_AHEAD_DAYS)), "ahead"
         while day < end:
             cesa = person.cesa()
             kind = "cesa" if cesa is not None and cesa.start <= day else "cape"
@@ -723,7 +727,8 @@ class SupportDemo:
             if person.entered is None:
                 continue
             for day, kind in self.follow_ups(person):
-                planned.append((day, person.key, person, kind))
+                if day.weekday() < 5:
+                    planned.append((day, person.key, person, kind))
         planned.sort(key=lambda item: item[:2])
         for day, _key, person, kind in ctx.bar(planned, "Rendez-vous"):
             staff = ctx.users.get(person.follow_up or "")

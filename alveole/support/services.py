@@ -300,8 +300,16 @@ def session_update(*, actor: Any, session: WorkshopSession, **fields: Any) -> Wo
 
 
 @transaction.atomic
-def session_cancel(*, actor: Any, session: WorkshopSession) -> WorkshopSession:
-    """Cancel a session that has no signature yet; the people enrolled are told by e-mail."""
+def session_cancel(
+    *, actor: Any, session: WorkshopSession, at: datetime.datetime | None = None
+) -> WorkshopSession:
+    """Cancel a session that has no signature yet; the people enrolled are told by e-mail.
+
+    `at` records a cancellation made earlier (a past register): no e-mail goes out.
+    """
+    if at is not None:
+        _check_recorder(actor)
+        _check_past(at)
     session = _lock_session(session)
     if session.status == WorkshopSession.Status.CANCELLED:
         raise ValidationError(_("Cette session est déjà annulée."))
@@ -311,12 +319,17 @@ def session_cancel(*, actor: Any, session: WorkshopSession) -> WorkshopSession:
         )
     session.status = WorkshopSession.Status.CANCELLED
     session.save(update_fields=["status", "updated_at"])
-    for enrolment_id in session.enrolments.exclude(status=Enrolment.Status.CANCELLED).values_list(
-        "pk", flat=True
-    ):
-        transaction.on_commit(partial(mails.send_session_cancelled_mail, enrolment_id))
+    if at is None:
+        for enrolment_id in session.enrolments.exclude(
+            status=Enrolment.Status.CANCELLED
+        ).values_list("pk", flat=True):
+            transaction.on_commit(partial(mails.send_session_cancelled_mail, enrolment_id))
+    dated = f" (reportée, du {format_date(timezone.localtime(at).date())})" if at else ""
     audit_record(
-        actor=actor, action="update", target=session, summary=f"Annulation de la session {session}"
+        actor=actor,
+        action="update",
+        target=session,
+        summary=f"Annulation de la session {session}{dated}",
     )
     return session
 

@@ -85,6 +85,23 @@ def test_a_dated_enrolment_is_refused_in_the_future_and_to_anyone_but_the_team(
     assert not Enrolment.objects.exists()
 
 
+def test_a_dated_cancellation_tells_nobody(
+    past_session, personas, django_capture_on_commit_callbacks
+):
+    staff = personas.staff.user
+    _enrol_past(past_session, personas.entrepreneur.person, staff)
+    with pytest.raises(PermissionDenied):
+        services.session_cancel(actor=personas.accountant.user, session=past_session, at=_ago(35))
+    with pytest.raises(ValidationError, match="futur"):
+        services.session_cancel(
+            actor=staff, session=past_session, at=timezone.now() + datetime.timedelta(days=1)
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_cancel(actor=staff, session=past_session, at=_ago(35))
+    past_session.refresh_from_db()
+    assert past_session.status == past_session.Status.CANCELLED and mail.outbox == []
+
+
 def test_a_paper_sheet_records_flagged_signatures_and_absences(past_session, personas):
     staff = personas.staff.user
     alice, bob, carol = (
