@@ -30,6 +30,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+from stdnum import luhn
 
 from alveole.businesses.models import Business, Membership
 from alveole.coop.models import FiscalYear, Sector
@@ -297,7 +298,8 @@ def _customers(generated: Generated, rng: random.Random) -> dict[int, list[Custo
             Customer(
                 business=business, kind=Customer.Kind.COMPANY,
                 name=f"Client {k} de {business.code}", address=f"{k} rue du Commerce",
-                postal_code="31000", city="Toulouse", siren="", email=f"c{k}@client.example",
+                postal_code="31000", city="Toulouse", email=f"c{k}@client.example",
+                siren=_siren(80_000_000 + business.pk * per + k),
             )
             for business in generated.businesses
             for k in range(per)
@@ -309,6 +311,12 @@ def _customers(generated: Generated, rng: random.Random) -> dict[int, list[Custo
     for customer in created:
         by_business[customer.business_id].append(customer)
     return by_business
+
+
+def _siren(base: int) -> str:
+    """A valid SIREN (8 digits and the Luhn check digit): e-invoicing requires the buyer's."""
+    digits = f"{base % 100_000_000:08d}"
+    return digits + luhn.calc_check_digit(digits)
 
 
 def _suppliers(generated: Generated) -> list[Supplier]:

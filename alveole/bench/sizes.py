@@ -25,6 +25,16 @@ class Size:
 
 
 SIZES = {
+    # A third of quick: with quick, shows how each cost grows with the data in minutes.
+    "tiny": Size(
+        "tiny",
+        entrepreneurs=30,
+        years=3,
+        invoices_per_year=100,
+        import_rows=500,
+        issues=200,
+        facturx=3,
+    ),
     "quick": Size(
         "quick",
         entrepreneurs=100,
