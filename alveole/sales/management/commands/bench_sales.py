@@ -151,6 +151,8 @@ class Command(BaseCommand):
             f"écritures VE 1…n équilibrées : "
             f"{'oui' if balanced and entry_numbers == list(range(1, total + 1)) else 'NON'}"
         )
+        for error in errors[:3]:
+            self.stdout.write(f"  erreur : {error!r}")
         return {"seconds": elapsed, "errors": len(errors), "gap_free": gap_free}
 
     def _bench_list(self, business: Business, customer: Customer, staff: Any, size: int) -> None:
