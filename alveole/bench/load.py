@@ -8,7 +8,9 @@ the login form, then loops until the time is up, drawing a journey:
   payment (API);
 - staff: dashboard, the invoice list of all businesses, the yearly report.
 
-Between two requests a user thinks 0.5–1.5 s. Every response above 399 (or a transport
+Users arrive spread over the ramp-up (20 s by default: fifty people do not log in in the
+same second, and a login hashes a password with Argon2, on purpose slow); between two
+requests a user thinks 0.5–1.5 s. Every response above 399 (or a transport
 error) is an error. Prints the throughput, p50/p95/p99 per step and overall, the errors.
 """
 
@@ -135,11 +137,11 @@ async def _staff_journey(
 
 
 async def _user(
-    url: str, account: dict[str, Any], deadline: float, stats: Stats, seed: int
+    url: str, account: dict[str, Any], deadline: float, stats: Stats, seed: int, ramp: float
 ) -> None:
     rng = random.Random(seed)
-    await asyncio.sleep(rng.uniform(0, 2))  # users arrive over two seconds
-    async with httpx.AsyncClient(base_url=url, timeout=30, follow_redirects=False) as client:
+    await asyncio.sleep(rng.uniform(0, ramp))
+    async with httpx.AsyncClient(base_url=url, timeout=60, follow_redirects=False) as client:
         if not await _login(client, stats, account):
             return
         journey = _staff_journey if account["role"] == "staff" else _entrepreneur_journey
@@ -148,11 +150,16 @@ async def _user(
             await asyncio.sleep(rng.uniform(0.5, 1.5))
 
 
-async def run(url: str, accounts: list[dict[str, Any]], users: int, seconds: float) -> Stats:
+async def run(
+    url: str, accounts: list[dict[str, Any]], users: int, seconds: float, ramp: float = 20
+) -> Stats:
     stats = Stats()
     deadline = time.monotonic() + seconds
     await asyncio.gather(
-        *(_user(url, accounts[k % len(accounts)], deadline, stats, k) for k in range(users))
+        *(
+            _user(url, accounts[k % len(accounts)], deadline, stats, k, min(ramp, seconds / 2))
+            for k in range(users)
+        )
     )
     return stats
 
@@ -206,10 +213,11 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--ramp", type=float, default=20, help="arrivée des utilisateurs (s)")
     parser.add_argument("--output", help="fichier JSON du résumé")
     args = parser.parse_args()
     accounts = json.loads(Path(args.accounts).read_text())
-    stats = asyncio.run(run(args.url, accounts, args.users, args.seconds))
+    stats = asyncio.run(run(args.url, accounts, args.users, args.seconds, args.ramp))
     data = summary(stats, args.seconds, args.users)
     print_summary(data)
     if args.output:
