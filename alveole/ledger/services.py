@@ -200,22 +200,35 @@ def _letters(number: int) -> str:
     return letters
 
 
+#: (account, document) pairs per lettering query: an OR of pairs stays far below SQLite's
+#: expression depth limit, and an opening entry may carry thousands of open documents.
+_LETTERING_CHUNK = 200
+
+
 def _letter_matches(entry: Entry, lines: Sequence[Line]) -> None:
     """Letter the open lines of a document on a third-party account once they net to zero.
 
     Within the fiscal year: an open item of a closed year is carried into the next one by
-    its opening entry (with its document), and lettered there.
+    its opening entry (with its document), and lettered there. One grouped query per chunk
+    of documents; `match_ref != ""` is spelled out so that the partial index of open items
+    serves it (SQLite uses a partial index only when the query repeats its condition).
     """
-    keys = {(line.account_id, line.match_ref) for line in lines if line.match_ref}
-    for account, match_ref in sorted(keys):
-        group = Line.objects.filter(
-            account_id=account,
-            match_ref=match_ref,
-            lettering="",
-            entry__fiscal_year_id=entry.fiscal_year_id,
+    keys = sorted({(line.account_id, line.match_ref) for line in lines if line.match_ref})
+    for start in range(0, len(keys), _LETTERING_CHUNK):
+        pairs = Q()
+        for account, match_ref in keys[start : start + _LETTERING_CHUNK]:
+            pairs |= Q(account_id=account, match_ref=match_ref)
+        open_items = Line.objects.filter(
+            pairs, lettering="", entry__fiscal_year_id=entry.fiscal_year_id
+        ).exclude(match_ref="")
+        groups = (
+            open_items.values("account_id", "match_ref")
+            .annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
+            .order_by("account_id", "match_ref")
         )
-        totals = group.aggregate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
-        if totals["debit"] and totals["debit"] == totals["credit"]:
+        settled = [row for row in groups if row["debit"] and row["debit"] == row["credit"]]
+        for row in settled:
+            group = open_items.filter(account_id=row["account_id"], match_ref=row["match_ref"])
             ids = list(group.order_by("pk").values_list("pk", "date"))
             code = _letters(ids[0][0])
             last = max(day for _pk, day in ids)

@@ -24,7 +24,7 @@ from alveole.ledger.grants import GrantsRun, grants_post
 from alveole.ledger.models import Line
 from alveole.ledger.services import require_bookkeeper
 from alveole.payroll.contributions import contribution_amount
-from alveole.payroll.selectors import contribution_rule_for
+from alveole.payroll.selectors import ContributionRulesOfTheDay
 
 
 @dataclass
@@ -45,7 +45,7 @@ def contributions_month_run(*, actor: Any, month: datetime.date) -> Contribution
     return contributions_compute(
         actor=actor,
         month=month.replace(day=1),
-        rule_for=contribution_rule_for,
+        rule_for=ContributionRulesOfTheDay(),
         amount=contribution_amount,
     )
 

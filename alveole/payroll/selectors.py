@@ -189,6 +189,31 @@ def contribution_rule_for(business: Business, day: datetime.date) -> Contributio
     )
 
 
+class ContributionRulesOfTheDay:
+    """`contribution_rule_for` for every business of a monthly run: the rules in effect on
+    a day are loaded once (with their tiers), then chosen as `contribution_rule_for` does —
+    the business's own rule taking effect last, else the default taking effect last."""
+
+    def __init__(self) -> None:
+        self._day: datetime.date | None = None
+        self._rules: list[ContributionRule] = []
+
+    def __call__(self, business: Business, day: datetime.date) -> ContributionRule | None:
+        if day != self._day:
+            self._rules = list(
+                ContributionRule.objects.in_effect(day)
+                .prefetch_related(
+                    Prefetch("tiers", queryset=ContributionTier.objects.order_by("threshold_cents"))
+                )
+                .order_by("-effective_from", "pk")
+            )
+            self._day = day
+        own = [rule for rule in self._rules if rule.business_id == business.pk]
+        defaults = [rule for rule in self._rules if rule.business_id is None]
+        chosen = own or defaults
+        return chosen[0] if chosen else None
+
+
 # --- figures of the yearly report -----------------------------------------------------------
 # Aggregates over the whole cooperative: not personal data; the reports app decides who
 # sees the report. Each returns None when no payroll record exists for the year, so that the

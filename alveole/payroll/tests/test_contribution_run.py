@@ -21,8 +21,10 @@ from alveole.ledger.contributions import contributions_posted
 from alveole.ledger.grants import grants_post
 from alveole.ledger.models import Entry, Line
 from alveole.ledger.services import entry_post
+from alveole.payroll import services as payroll_services
 from alveole.payroll import tasks
 from alveole.payroll.contribution_run import monthly_run, months_not_computed
+from alveole.payroll.selectors import ContributionRulesOfTheDay, contribution_rule_for
 from alveole.purchases import services as purchases
 from alveole.purchases.tests.conftest import jpeg_bytes, manual_invoice
 
@@ -226,3 +228,20 @@ def test_the_button_of_the_closing_page(personas, support):
     assert "Dernier mois calculé" in response.text
     assert personas.director.client.post(url, follow=True).status_code == 200
     assert Entry.objects.filter(event="contribution").count() == 1
+
+
+def test_the_rules_of_the_day_choose_as_contribution_rule_for(personas, monkeypatch):
+    alice, bob = personas.entrepreneur.business, personas.other_entrepreneur.business
+    make_rule(rate=Decimal(10), effective_from=D(2025, 1, 1), decision_date=D(2024, 12, 10))
+    monkeypatch.setattr(payroll_services, "today", lambda: D(2026, 2, 10))
+    make_rule(rate=Decimal(12), effective_from=D(2026, 2, 1), decision_date=D(2026, 2, 10))
+    make_rule(
+        business=bob, base="turnover_received", rate=Decimal(8),
+        effective_from=D(2026, 3, 1), decision_date=D(2026, 2, 10),
+    )  # fmt: skip
+    rules = ContributionRulesOfTheDay()
+    for day in (D(2024, 6, 1), D(2025, 6, 1), D(2026, 2, 1), D(2026, 3, 1), D(2026, 4, 1)):
+        for business in (alice, bob):
+            assert rules(business, day) == contribution_rule_for(business, day)
+    assert rules(bob, D(2026, 4, 1)).rate == Decimal(8)
+    assert rules(alice, D(2024, 6, 1)) is None
