@@ -100,7 +100,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\n{'Mesure':<62} {'Valeur':>12} {'':<11} {'Req.':>5} {'Pic Mo':>7}")
         for f in results.figures:
             queries = "" if f.queries is None else str(f.queries)
-            peak = "" if f.peak_mb is None else f"{f.peak_mb:.0f}"
+            peak = "" if f.peak_mb is None else f"{f.peak_mb:.1f}"
             self.stdout.write(
                 f"{f.label[:62]:<62} {f.value:>12.1f} {f.unit:<11} {queries:>5} {peak:>7}"
                 + (f"  {f.note}" if f.note else "")
