@@ -97,7 +97,7 @@ def sale_amounts(invoice: Invoice, lines: Sequence[Any]) -> SaleAmounts:
     stored totals exactly (the difference, if the document's own rule differs, goes to
     its main nature)."""
     items = [line for line in lines if line.line_type == LineType.ITEM]
-    totals = compute_totals(items)
+    totals = compute_totals(items, prices_include_vat=invoice.prices_include_vat)
     amounts = posting.sale_amounts(
         [posting.SaleLine(line.nature, line.vat_rate, line.net_cents) for line in items],
         {vat.rate: vat.vat_cents for vat in totals.vat_lines},

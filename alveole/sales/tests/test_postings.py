@@ -314,3 +314,24 @@ def test_deposit_for_goods_waits_for_its_payment(alice):
         chart.GOODS_SOLD: -10_000,
         chart.VAT_COLLECTED_PENDING: -2_000,
     }
+
+
+def test_prices_incl_vat_post_the_invoice_totals_rate_by_rate(alice):
+    from alveole.sales.tests.conftest import individual
+    from alveole.sales.tests.test_b2c_internal import TTC_INCL, TTC_LINES
+
+    invoice = issued(
+        alice.business,
+        individual(alice.business),
+        lines=TTC_LINES,
+        prices_include_vat=True,
+        issue_date=D(LAST_YEAR, 7, 1),
+    )
+    # 10 %: goods 9.07 + VAT 0.91; 20 %: services 16.67 + 10.02 = 26.69 + VAT 5.34.
+    assert movements(entry_of(invoice)) == {
+        chart.CUSTOMERS: TTC_INCL,
+        chart.GOODS_SOLD: -907,
+        chart.SERVICES_SOLD: -2_669,
+        chart.VAT_COLLECTED: -91,
+        chart.VAT_COLLECTED_PENDING: -534,
+    }
