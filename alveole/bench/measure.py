@@ -28,6 +28,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from alveole.coop.models import FiscalYear
+from alveole.core.twofactor import force_login_verified
 from alveole.ledger.management.commands.bench_ledger import Command as LedgerBench
 from alveole.reports.figures import report_compute
 from alveole.sales.einvoice import invoice_facturx
@@ -174,7 +175,7 @@ def _page(client: Client, url: str) -> tuple[float, int]:
 
 def _lists(generated: Generated, results: Results) -> None:
     client = Client()
-    client.force_login(generated.staff)
+    force_login_verified(client, generated.staff)
     business = generated.businesses[0]
     count = Invoice.objects.filter(business=business).count()
     for key, label, url in (
@@ -190,7 +191,7 @@ def _lists(generated: Generated, results: Results) -> None:
 
 def _treasury(generated: Generated, results: Results) -> None:
     client = Client()
-    client.force_login(generated.accountant)
+    force_login_verified(client, generated.accountant)
     bench = LedgerBench(stdout=_quiet())
     for figure, key in zip(
         bench._bench_pages(client, generated.businesses[0]),
