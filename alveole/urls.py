@@ -20,6 +20,7 @@ urlpatterns = [
     path("payroll/", include("alveole.payroll.urls")),
     path("support/", include("alveole.support.urls")),
     path("governance/", include("alveole.governance.urls")),
+    path("", include("alveole.privacy.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
