@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "alveole.support",
     "alveole.governance",
     "alveole.reports",
+    "alveole.privacy",
     "alveole.demo",
 ]
 
