@@ -80,8 +80,7 @@ def linked_to(person: Person, app_label: str) -> dict[str, list[dict[str, Any]]]
         lookups = [
             Q(**{field.name: person})
             for field in model._meta.get_fields()
-            if (field.many_to_one or field.many_to_many or field.one_to_one)
-            and field.concrete
+            if isinstance(field, models.ForeignKey | models.ManyToManyField)
             and field.related_model is Person
         ]
         if not lookups:
