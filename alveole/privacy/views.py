@@ -111,17 +111,18 @@ def audit_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _person_for_export(request: HttpRequest, pk: int) -> Person:
-    person = get_object_or_404(Person, pk=pk)
     user = request.user
+    # Whoever may not even see the person gets a 404, as on the person's file.
+    person = get_object_or_404(Person.objects.visible_to(user), pk=pk)
     if not (user.has_role(Role.STAFF, Role.DIRECTOR) or user.person_id == person.pk):
         raise PermissionDenied
     return person
 
 
 @login_required
-def person_export_json(request: HttpRequest, pk: int) -> HttpResponse:
+def person_export_json(request: HttpRequest, person_pk: int) -> HttpResponse:
     """Everything Alvéole holds about a person, machine-readable (GDPR art. 15 and 20)."""
-    person = _person_for_export(request, pk)
+    person = _person_for_export(request, person_pk)
     data = services.person_data_export(actor=request.user, person=person)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2, default=str),
@@ -132,11 +133,11 @@ def person_export_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def person_export_pdf(request: HttpRequest, person_pk: int) -> HttpResponse:
     """The same export as a readable PDF, in French."""
     from alveole.privacy.pdf import export_pdf
 
-    person = _person_for_export(request, pk)
+    person = _person_for_export(request, person_pk)
     data = services.person_data_export(actor=request.user, person=person)
     response = HttpResponse(export_pdf(person, data), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="donnees-personne-{person.pk}.pdf"'
@@ -144,9 +145,9 @@ def person_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.DIRECTOR)
-def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+def person_erase(request: HttpRequest, person_pk: int) -> HttpResponse:
     """Confirm, then anonymise a person's data (director only)."""
-    person = get_object_or_404(Person, pk=pk)
+    person = get_object_or_404(Person, pk=person_pk)
     refusal = services.erasure_refusal(person)
     error = ""
     if request.method == "POST":
@@ -204,9 +205,9 @@ def retention(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.DIRECTOR)
-def retention_erase(request: HttpRequest, pk: int) -> HttpResponse:
+def retention_erase(request: HttpRequest, person_pk: int) -> HttpResponse:
     """Erase one file listed as past its retention period."""
-    person = get_object_or_404(Person, pk=pk)
+    person = get_object_or_404(Person, pk=person_pk)
     try:
         report = services.person_erase(
             actor=request.user,

@@ -66,7 +66,7 @@ def test_export_holds_a_piece_of_every_app(personas):
 def test_export_routes_per_persona(personas):
     alice = personas.entrepreneur.person
     expected = {
-        "entrepreneur": 200, "other_entrepreneur": 403, "staff": 200,
+        "entrepreneur": 200, "other_entrepreneur": 404, "staff": 200,
         "accountant": 403, "director": 200, "anonymous": 302,
     }  # fmt: skip
     for persona in personas.all():
