@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from alveole.core.dates import today
 from alveole.core.models import AuditEvent
+from alveole.governance.services import associate_admit
 from alveole.payroll.models import PayrollRecord
 from alveole.payroll.services import payroll_record_create
 from alveole.people.models import Person
@@ -46,6 +47,10 @@ def _history(personas):
 
 def test_export_holds_a_piece_of_every_app(personas):
     alice, _invoice, _appointment = _history(personas)
+    associate_admit(
+        actor=personas.staff.user, person=alice, date=datetime.date(2024, 6, 1), shares=10,
+        nominal_cents=2500, paid_cents=25000,
+    )  # fmt: skip
     data = person_data_export(actor=personas.staff.user, person=alice)
     assert data["people"]["person"][0]["last_name"] == "Martin"
     assert data["people"]["account"][0]["email"] == "alice@example.org"
@@ -54,6 +59,8 @@ def test_export_holds_a_piece_of_every_app(personas):
     assert data["businesses"]["membership"][0]["business_label"]
     assert data["payroll"]["payrollrecord"][0]["gross_cents"] == 150000
     assert data["support"]["appointment"][0]["notes"] == "Relancer les factures."
+    assert data["governance"]["sharesubscription"][0]["shares"] == 10
+    assert data["people"]["associateship"]
     assert data["audit"]["about_person"]
     assert set(data) >= {"people", "businesses", "payroll", "purchases", "support", "governance"}
     # The export is audited.
