@@ -6,6 +6,7 @@ Errors always look like ``{"error": {"code": ..., "message": ..., "fields": {...
 from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
@@ -107,6 +108,15 @@ def _schema_message(error: dict) -> str:
         return str(template) % error.get("ctx", {})
     except (KeyError, TypeError):
         return str(template)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A number too large for the database (an identifier of 40 digits…): the caller's error."""
+    return error_response(
+        request, 400, "invalid", gettext("Une valeur numérique est hors des limites admises.")
+    )
 
 
 @api.exception_handler(AuthenticationError)

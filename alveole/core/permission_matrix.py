@@ -212,7 +212,7 @@ PAGES: dict[str, str] = {
     "privacy:export_json": "200 404 200 403 200 login",
     "privacy:export_pdf": "200 404 200 403 200 login",
     "privacy:retention": "403 403 200 403 200 login",
-    "privacy:retention_erase": "405 405 405 405 405 405",
+    "privacy:retention_erase": "403 403 403 403 302 login",
     "purchases:home": "200 200 200 200 200 login",
     "purchases:invoice_action": "403 404 302 302 302 login",
     "purchases:invoice_create": "200 200 200 200 200 login",

@@ -51,7 +51,7 @@ class EntryQuery(PageQuery):
     q: str | None = Field(None, description="Libellé, pièce ou tiers.")
 
 
-class LineOut(Schema):
+class EntryLineOut(Schema):
     position: int
     account: str
     account_label: str
@@ -85,7 +85,7 @@ class EntryOut(EntrySummaryOut):
     fiscal_year_id: int
     validated_at: datetime.datetime
     reverses_id: int | None
-    lines: list[LineOut]
+    lines: list[EntryLineOut]
 
 
 class EntryPage(Schema):
@@ -95,7 +95,7 @@ class EntryPage(Schema):
     results: list[EntrySummaryOut]
 
 
-class LineIn(StrictIn):
+class EntryLineIn(StrictIn):
     account: str
     debit_cents: int = Field(0, ge=0)
     credit_cents: int = Field(0, ge=0)
@@ -112,7 +112,7 @@ class EntryIn(StrictIn):
     date: datetime.date
     label: str
     document_number: str = ""
-    lines: list[LineIn]
+    lines: list[EntryLineIn]
 
 
 class ReverseIn(StrictIn):

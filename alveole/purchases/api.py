@@ -24,20 +24,20 @@ from alveole.purchases.models import ExpenseReport, Supplier, SupplierInvoice
 from alveole.purchases.schemas import (
     AssignIn,
     ExpenseLineOut,
-    InvoiceIn,
-    InvoiceOut,
-    InvoicePage,
-    InvoicePatch,
-    PaymentIn,
     PurchaseQuery,
     RefuseIn,
     ReportIn,
     ReportOut,
     ReportPage,
     SupplierIn,
+    SupplierInvoiceIn,
+    SupplierInvoiceOut,
+    SupplierInvoicePage,
+    SupplierInvoicePatch,
     SupplierOut,
     SupplierPage,
     SupplierPatch,
+    SupplierPaymentIn,
     TripIn,
 )
 
@@ -97,7 +97,9 @@ _INVOICE_DETAIL = ("lines", "vat_rows", "findings", "history", "supplier_name", 
 
 
 def _invoice_out(invoice: SupplierInvoice, *, full: bool = True) -> dict[str, Any]:
-    data = {f: getattr(invoice, f) for f in InvoiceOut.model_fields if f not in _INVOICE_DETAIL}
+    data = {
+        f: getattr(invoice, f) for f in SupplierInvoiceOut.model_fields if f not in _INVOICE_DETAIL
+    }
     data["supplier_name"] = invoice.supplier.name
     data["business_code"] = invoice.business.code if invoice.business else None
     if full:
@@ -173,7 +175,9 @@ def supplier_update(request: HttpRequest, supplier_id: int, payload: SupplierPat
 # --- supplier invoices ------------------------------------------------------------------
 
 
-@router.get("/invoices", response={200: InvoicePage, **ERRORS}, summary="Factures fournisseurs")
+@router.get(
+    "/invoices", response={200: SupplierInvoicePage, **ERRORS}, summary="Factures fournisseurs"
+)
 def invoices_list(request: HttpRequest, filters: Query[PurchaseQuery]) -> dict[str, Any]:
     """Les factures fournisseurs visibles par l'appelant, sans leurs lignes."""
     invoices = selectors.supplier_invoices_list(user=request.user, filters=_filters(filters))
@@ -182,8 +186,10 @@ def invoices_list(request: HttpRequest, filters: Query[PurchaseQuery]) -> dict[s
     return page
 
 
-@router.post("/invoices", response={201: InvoiceOut, **ERRORS}, summary="Saisir une facture")
-def invoice_create(request: HttpRequest, payload: InvoiceIn) -> Status:
+@router.post(
+    "/invoices", response={201: SupplierInvoiceOut, **ERRORS}, summary="Saisir une facture"
+)
+def invoice_create(request: HttpRequest, payload: SupplierInvoiceIn) -> Status:
     """Une facture reçue sur papier ou en PDF simple ; refusée si elle est déjà enregistrée."""
     with api_field_names(API_FIELD_NAMES):
         invoice = services.supplier_invoice_create(
@@ -204,7 +210,7 @@ def invoice_create(request: HttpRequest, payload: InvoiceIn) -> Status:
 
 @router.post(
     "/invoices/receive",
-    response={201: InvoiceOut, **ERRORS},
+    response={201: SupplierInvoiceOut, **ERRORS},
     summary="Recevoir une facture électronique",
 )
 def invoice_receive(
@@ -230,7 +236,7 @@ def invoice_receive(
 
 @router.get(
     "/invoices/{int:invoice_id}",
-    response={200: InvoiceOut, **ERRORS},
+    response={200: SupplierInvoiceOut, **ERRORS},
     summary="Facture fournisseur",
 )
 def invoice_detail(request: HttpRequest, invoice_id: int) -> dict[str, Any]:
@@ -239,12 +245,15 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> dict[str, Any]:
 
 
 @router.patch(
-    "/invoices/{int:invoice_id}", response={200: InvoiceOut, **ERRORS}, summary="Modifier"
+    "/invoices/{int:invoice_id}", response={200: SupplierInvoiceOut, **ERRORS}, summary="Modifier"
 )
-def invoice_update(request: HttpRequest, invoice_id: int, payload: InvoicePatch) -> dict[str, Any]:
+def invoice_update(
+    request: HttpRequest, invoice_id: int, payload: SupplierInvoicePatch
+) -> dict[str, Any]:
     """Avant validation ; les lignes envoyées remplacent les anciennes (saisie manuelle)."""
     invoice = selectors.supplier_invoice_get(user=request.user, pk=invoice_id)
-    data = payload.model_dump(exclude_unset=True)
+    # null leaves a field as it is (none of these fields can be emptied by null)
+    data = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     lines = data.pop("lines", None)
     if "supplier_id" in data:
         data["supplier"] = _supplier(request, data.pop("supplier_id"))
@@ -254,7 +263,9 @@ def invoice_update(request: HttpRequest, invoice_id: int, payload: InvoicePatch)
 
 
 @router.post(
-    "/invoices/{int:invoice_id}/assign", response={200: InvoiceOut, **ERRORS}, summary="Affecter"
+    "/invoices/{int:invoice_id}/assign",
+    response={200: SupplierInvoiceOut, **ERRORS},
+    summary="Affecter",
 )
 def invoice_assign(request: HttpRequest, invoice_id: int, payload: AssignIn) -> dict[str, Any]:
     """Affecte la facture à une activité (son code analytique), jusqu'à sa validation."""
@@ -269,7 +280,9 @@ def invoice_assign(request: HttpRequest, invoice_id: int, payload: AssignIn) -> 
 
 
 @router.post(
-    "/invoices/{int:invoice_id}/validate", response={200: InvoiceOut, **ERRORS}, summary="Valider"
+    "/invoices/{int:invoice_id}/validate",
+    response={200: SupplierInvoiceOut, **ERRORS},
+    summary="Valider",
 )
 def invoice_validate(request: HttpRequest, invoice_id: int) -> dict[str, Any]:
     """Valide une facture affectée pour paiement et comptabilisation."""
@@ -279,9 +292,11 @@ def invoice_validate(request: HttpRequest, invoice_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/invoices/{int:invoice_id}/pay", response={200: InvoiceOut, **ERRORS}, summary="Payer"
+    "/invoices/{int:invoice_id}/pay", response={200: SupplierInvoiceOut, **ERRORS}, summary="Payer"
 )
-def invoice_pay(request: HttpRequest, invoice_id: int, payload: PaymentIn) -> dict[str, Any]:
+def invoice_pay(
+    request: HttpRequest, invoice_id: int, payload: SupplierPaymentIn
+) -> dict[str, Any]:
     """Enregistre le paiement d'une facture validée par la coopérative."""
     invoice = selectors.supplier_invoice_get(user=request.user, pk=invoice_id)
     services.supplier_invoice_pay(
@@ -452,7 +467,7 @@ def report_refuse(request: HttpRequest, report_id: int, payload: RefuseIn) -> di
     response={200: ReportOut, **ERRORS},
     summary="Rembourser",
 )
-def report_pay(request: HttpRequest, report_id: int, payload: PaymentIn) -> dict[str, Any]:
+def report_pay(request: HttpRequest, report_id: int, payload: SupplierPaymentIn) -> dict[str, Any]:
     """Enregistre le remboursement d'une note validée."""
     report = selectors.expense_report_get(user=request.user, pk=report_id)
     services.expense_report_pay(

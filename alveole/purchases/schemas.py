@@ -92,7 +92,7 @@ class SupplierIn(SupplierPatch):
 # --- supplier invoices ------------------------------------------------------------------
 
 
-class LineIn(StrictIn):
+class PurchaseLineIn(StrictIn):
     description: str
     quantity: Decimal = Decimal(1)
     unit: str = ""
@@ -100,7 +100,7 @@ class LineIn(StrictIn):
     vat_rate: Decimal = Decimal(20)
 
 
-class LineOut(Schema):
+class PurchaseLineOut(Schema):
     position: int
     kind: str
     description: str
@@ -131,7 +131,7 @@ class FindingOut(Schema):
     message: str
 
 
-class StateChangeOut(Schema):
+class PurchaseStateChangeOut(Schema):
     at: datetime.datetime
     actor_id: int | None
     from_status: str
@@ -139,7 +139,7 @@ class StateChangeOut(Schema):
     note: str
 
 
-class InvoiceIn(StrictIn):
+class SupplierInvoiceIn(StrictIn):
     supplier_id: int
     business_id: int | None = Field(None, description="Obligatoire pour un·e entrepreneur·e.")
     number: str
@@ -149,10 +149,10 @@ class InvoiceIn(StrictIn):
     title: str = ""
     notes: str = ""
     is_credit_note: bool = False
-    lines: list[LineIn]
+    lines: list[PurchaseLineIn]
 
 
-class InvoicePatch(StrictIn):
+class SupplierInvoicePatch(StrictIn):
     """Before validation. A received or internal invoice: category, title and notes only."""
 
     supplier_id: int | None = None
@@ -163,10 +163,10 @@ class InvoicePatch(StrictIn):
     title: str | None = None
     notes: str | None = None
     is_credit_note: bool | None = None
-    lines: list[LineIn] | None = None
+    lines: list[PurchaseLineIn] | None = None
 
 
-class InvoiceOut(Schema):
+class SupplierInvoiceOut(Schema):
     id: int
     supplier_id: int
     supplier_name: str
@@ -199,17 +199,17 @@ class InvoiceOut(Schema):
     paid_on: datetime.date | None
     payment_method: str
     payment_reference: str
-    lines: list[LineOut] = []
+    lines: list[PurchaseLineOut] = []
     vat_rows: list[VatOut] = []
     findings: list[FindingOut] = []
-    history: list[StateChangeOut] = []
+    history: list[PurchaseStateChangeOut] = []
 
 
-class InvoicePage(Schema):
+class SupplierInvoicePage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[InvoiceOut]
+    results: list[SupplierInvoiceOut]
 
 
 class AssignIn(StrictIn):
@@ -217,7 +217,7 @@ class AssignIn(StrictIn):
     category: PurchaseCategory | None = None
 
 
-class PaymentIn(StrictIn):
+class SupplierPaymentIn(StrictIn):
     method: PaymentMethod
     date: datetime.date | None = None
     reference: str = ""
@@ -263,7 +263,7 @@ class ReportOut(Schema):
     payment_method: str
     payment_reference: str
     lines: list[ExpenseLineOut] = []
-    history: list[StateChangeOut] = []
+    history: list[PurchaseStateChangeOut] = []
 
 
 class ReportPage(Schema):

@@ -21,8 +21,9 @@ class SlotOut(Schema):
     id: int
     date: datetime.date
     half_day: str
-    start_time: datetime.time
-    end_time: datetime.time
+    # Local wall-clock times without an offset: RFC 3339 "partial-time", not "time".
+    start_time: datetime.time = Field(json_schema_extra={"format": "partial-time"})
+    end_time: datetime.time = Field(json_schema_extra={"format": "partial-time"})
 
 
 class SessionOut(Schema):

@@ -157,6 +157,9 @@ PAGE_PARAMS: dict[str, dict[str, str]] = {
     "governance:participate_proxy": {"pk": "assembly"},
     "governance:participate_proxy_revoke": {"pk": "assembly"},
     "governance:participate_minutes": {"pk": "assembly"},
+    "privacy:export_json": {"pk": "person"},
+    "privacy:export_pdf": {"pk": "person"},
+    "privacy:erase": {"pk": "person"},
 }
 #: Parameters that mean the same object on every route that has them.
 GENERIC_PARAMS = {"year": "year", "business_id": "business", "person_pk": "person"}
