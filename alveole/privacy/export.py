@@ -45,7 +45,9 @@ def plain(value: Any) -> Any:
 
 
 #: Fields that are secrets of the system, not data about the person.
-SECRET_FIELDS = frozenset({"password", "token", "key_hash", "secret_hash", "key", "token_hash"})
+SECRET_FIELDS = frozenset(
+    {"password", "token", "key_hash", "secret_hash", "key", "token_hash", "registration_token"}
+)
 
 
 def record(instance: models.Model) -> dict[str, Any]:
@@ -124,8 +126,28 @@ def _app(label: str) -> Collector:
     return collect
 
 
-for _label in ("businesses", "payroll", "purchases", "support", "governance"):
-    collector(_label)(_app(_label))
+collector("businesses")(_app("businesses"))
+collector("payroll")(_app("payroll"))
+collector("purchases")(_app("purchases"))
+
+
+@collector("support")
+def _support(person: Person) -> dict[str, list[dict[str, Any]]]:
+    """Appointments and enrolments, with what hangs from them: attendance, absences, surveys."""
+    from alveole.support.models import Absence, NextStep, Signature, SurveyResponse
+
+    data = linked_to(person, "support")
+    more = {
+        "signature": rows(Signature.objects.filter(enrolment__person=person)),
+        "absence": rows(Absence.objects.filter(enrolment__person=person)),
+        "surveyresponse": rows(SurveyResponse.objects.filter(enrolment__person=person)),
+        "nextstep": rows(NextStep.objects.filter(appointment__participants=person).distinct()),
+    }
+    data.update({key: value for key, value in more.items() if value})
+    return data
+
+
+collector("governance")(_app("governance"))
 
 
 @collector("support_staff_side")

@@ -167,7 +167,14 @@ def _erase_related(person: Person, erased: list, kept: list) -> None:
     from alveole.payroll.models import PayrollRecord
     from alveole.purchases.models import ExpenseReport
     from alveole.sales.models import Invoice
-    from alveole.support.models import Appointment, Enrolment, Signature, SurveyResponse
+    from alveole.support.models import (
+        Absence,
+        Appointment,
+        Enrolment,
+        NextStep,
+        Signature,
+        SurveyResponse,
+    )
 
     _count(
         erased,
@@ -185,6 +192,16 @@ def _erase_related(person: Person, erased: list, kept: list) -> None:
         erased,
         _("Réponses libres aux questionnaires de satisfaction"),
         surveys.exclude(liked="", to_improve="").update(liked="", to_improve=""),
+    )
+    _count(
+        erased,
+        _("Motifs d'absence aux formations"),
+        Absence.objects.filter(enrolment__person=person).exclude(reason="").update(reason=""),
+    )
+    _count(
+        erased,
+        _("Prochaines étapes des rendez-vous"),
+        NextStep.objects.filter(appointment__in=appointments).delete()[0],
     )
     exit_ = getattr(person, "exit", None) if hasattr(person, "exit") else None
     if exit_ is not None and exit_.reason:
