@@ -82,6 +82,10 @@ def fiscal_year_for(day: datetime.date, *, actor: Any = None) -> FiscalYear:
         return year
     start, end = datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31)
     if FiscalYear.objects.filter(start_date__lte=end, end_date__gte=start).exists():
+        # Another posting may have opened the calendar year since the first read.
+        year = FiscalYear.objects.filter(start_date__lte=day, end_date__gte=day).first()
+        if year is not None:
+            return year
         raise ValidationError(
             _(
                 "Aucun exercice ne couvre le %(date)s : ouvrez-le dans les paramètres de la "
@@ -101,17 +105,20 @@ def fiscal_year_for(day: datetime.date, *, actor: Any = None) -> FiscalYear:
 
 
 def _share_lock(year: FiscalYear) -> None:
-    """Postings hold the fiscal year's row in share mode; closing it takes it exclusively.
+    """Postings hold the fiscal year's row in share mode; closing it takes it exclusively,
+    and the year's `closed` is read again under the lock (one query).
 
     So a closing waits for the postings in progress and no posting slips into a period
-    that was just closed. SQLite's IMMEDIATE transactions serialise writers already.
+    that was just closed. SQLite's IMMEDIATE transactions serialise writers already: the
+    year read in this transaction is current.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM {FiscalYear._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
+                f"SELECT closed FROM {FiscalYear._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
                 [year.pk],
             )
+            year.closed = bool(cursor.fetchone()[0])
 
 
 def check_open(day: datetime.date, year: FiscalYear | None = None) -> None:
@@ -282,7 +289,6 @@ def entry_prepare(*, actor: Any, draft: EntryDraft) -> PreparedPosting:
 def _open_year(day: datetime.date, actor: Any) -> FiscalYear:
     year = fiscal_year_for(day, actor=actor)
     _share_lock(year)
-    year.refresh_from_db(fields=["closed"])
     check_open(day, year)
     return year
 
