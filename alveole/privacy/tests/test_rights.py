@@ -175,3 +175,17 @@ def test_erasure_is_for_the_director_only(personas):
     with pytest.raises(PermissionDenied):
         person_erase(actor=personas.staff.user, person=make_person(), reason="x")
     assert ErasureReport.objects.count() == 1
+
+
+def test_an_erasure_without_a_reason_is_refused_and_changes_nothing(personas):
+    from tests.factories import make_person
+
+    candidate = make_person(first_name="Léa", notes="Projet")
+    response = personas.director.client.post(
+        f"/privacy/people/{candidate.pk}/erase/", {"reason": " "}
+    )
+    assert response.status_code == 400
+    assert "Indiquez le motif" in response.content.decode()
+    candidate.refresh_from_db()
+    assert candidate.first_name == "Léa" and candidate.notes == "Projet"
+    assert not ErasureReport.objects.exists()
