@@ -14,7 +14,7 @@ import os
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
@@ -73,8 +73,11 @@ def _tainted_operations(schema: dict) -> set[tuple[str, str]]:
 @pytest.fixture
 def wsgi_app():
     """Django's WSGI application in this thread: it sees the test's transaction."""
-    request_finished.disconnect(close_old_connections)  # as django.test.Client does
+    # As django.test.Client does: the test's connection must survive each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     yield WSGIHandler()
+    request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
