@@ -52,6 +52,14 @@ def _fast_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_second_factor_in_browser_tests(request, settings) -> None:
+    """Browser tests log in through the form and have no phone: the TOTP step is tested
+    in alveole/core/tests/test_twofactor.py, not in every browser journey."""
+    if request.node.get_closest_marker("browser") is not None:
+        settings.ALVEOLE_2FA_REQUIRED_ROLES = []
+
+
 @pytest.fixture
 def cooperative(db):
     make_office("Auch", head=True)
