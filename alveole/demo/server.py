@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandParser
 
@@ -48,6 +50,25 @@ def url(host: str, port: int) -> str:
     elif host == "::":
         host = "::1"
     return f"http://{address(host, port)}/"
+
+
+TWO_FACTOR_VARIABLE = "ALVEOLE_2FA_REQUIRED_ROLES"
+
+
+def relax_two_factor_for_demo() -> bool:
+    """Let the demo's team logins in without a phone; True when two-factor was lifted.
+
+    Only on the demo database outside production, and only when the administrator did not
+    choose the roles themself (ALVEOLE_2FA_REQUIRED_ROLES): a real cooperative keeps it.
+    The variable is also set for the auto-reloader's child process.
+    """
+    from alveole.demo.generator import is_demo_database
+
+    if settings.PRODUCTION or TWO_FACTOR_VARIABLE in os.environ or not is_demo_database():
+        return False
+    os.environ[TWO_FACTOR_VARIABLE] = "none"
+    settings.ALVEOLE_2FA_REQUIRED_ROLES = []
+    return True
 
 
 def serve(host: str, port: int, *, reload: bool = False) -> None:

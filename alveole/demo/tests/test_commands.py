@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from alveole.coop.models import Cooperative, Office
 from alveole.coop.services import office_create
-from alveole.demo import server
+from alveole.demo import generator, server
 from alveole.demo.generator import DEMO_PASSWORD
 from alveole.people.models import User
 from tests.factories import make_cooperative
@@ -25,6 +27,12 @@ def served(monkeypatch):
     monkeypatch.setattr(
         server, "call_command", lambda *args, **kwargs: calls.append((args, kwargs))
     )
+    # Serving the demo lifts two-factor for its team logins: keep that inside the test.
+    monkeypatch.setattr(
+        settings, "ALVEOLE_2FA_REQUIRED_ROLES", list(settings.ALVEOLE_2FA_REQUIRED_ROLES)
+    )
+    monkeypatch.setenv(server.TWO_FACTOR_VARIABLE, "placeholder")
+    monkeypatch.delenv(server.TWO_FACTOR_VARIABLE)
     return calls
 
 
@@ -84,3 +92,26 @@ def test_serve_passes_host_and_port(served):
 def test_a_bad_port_is_refused(served):
     with pytest.raises(CommandError, match="numéro de port"):
         call_command("serve", "--port", "http")
+
+
+def test_serving_the_demo_lifts_two_factor_for_its_team_logins(served):
+    assert settings.ALVEOLE_2FA_REQUIRED_ROLES
+    output = run("--port", "8124")
+    assert "Double authentification désactivée pour la démonstration" in output
+    assert settings.ALVEOLE_2FA_REQUIRED_ROLES == []
+    assert os.environ[server.TWO_FACTOR_VARIABLE] == "none"
+
+
+def test_two_factor_is_kept_when_the_administrator_chose_or_the_cooperative_is_real(
+    served, monkeypatch
+):
+    required = list(settings.ALVEOLE_2FA_REQUIRED_ROLES)
+    make_cooperative()
+    assert server.relax_two_factor_for_demo() is False  # not the demo cooperative
+    monkeypatch.setattr(generator, "is_demo_database", lambda: True)
+    monkeypatch.setenv(server.TWO_FACTOR_VARIABLE, "staff")
+    assert server.relax_two_factor_for_demo() is False  # the administrator chose
+    monkeypatch.delenv(server.TWO_FACTOR_VARIABLE)
+    monkeypatch.setattr(settings, "PRODUCTION", True)
+    assert server.relax_two_factor_for_demo() is False  # never in production
+    assert required == settings.ALVEOLE_2FA_REQUIRED_ROLES

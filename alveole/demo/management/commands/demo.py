@@ -20,7 +20,7 @@ from alveole.demo.generator import (
     generate,
     is_demo_database,
 )
-from alveole.demo.server import add_server_arguments, serve, url
+from alveole.demo.server import add_server_arguments, relax_two_factor_for_demo, serve, url
 
 
 def positive_scale(value: str) -> float:
@@ -90,13 +90,14 @@ class Command(BaseCommand):
             result = generate(seed=options["seed"], scale=options["scale"], progress=True)
             seconds = f"{result.seconds:.1f}".replace(".", ",")
             self.stdout.write(f"Coopérative de démonstration créée en {seconds} s.")
-        self.stdout.write(self.ready_message(options))
+        relaxed = not options["no_serve"] and relax_two_factor_for_demo()
+        self.stdout.write(self.ready_message(options, two_factor_relaxed=relaxed))
         if not options["no_serve"]:
             # The block above says it all; Django's English warning would only confuse.
             os.environ.setdefault("DJANGO_RUNSERVER_HIDE_WARNING", "true")
             serve(options["host"], options["port"])
 
-    def ready_message(self, options: dict[str, Any]) -> str:
+    def ready_message(self, options: dict[str, Any], *, two_factor_relaxed: bool = False) -> str:
         rule = "─" * 72
         lines = ["", rule, f"Alvéole est prêt : {url(options['host'], options['port'])}", ""]
         if is_demo_database():
@@ -117,6 +118,11 @@ class Command(BaseCommand):
                 detail = f"  ({login.detail})" if login.detail else ""
                 lines.append(
                     f"  {login.label:<{width}}  {login.email:<{width_email}}{detail}".rstrip()
+                )
+            if two_factor_relaxed:
+                lines.append(
+                    "  Double authentification désactivée pour la démonstration "
+                    "(ALVEOLE_2FA_REQUIRED_ROLES) ; elle est exigée en production."
                 )
             lines.append("")
         if options["no_serve"]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from alveole.demo.server import add_server_arguments, serve, url
+from alveole.demo.server import add_server_arguments, relax_two_factor_for_demo, serve, url
 
 
 class Command(BaseCommand):
@@ -22,4 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write(f"Alvéole : {url(options['host'], options['port'])}")
+        if relax_two_factor_for_demo():
+            self.stdout.write(
+                "Base de démonstration : double authentification désactivée "
+                "(ALVEOLE_2FA_REQUIRED_ROLES) ; elle est exigée en production."
+            )
         serve(options["host"], options["port"], reload=options["reload"])
