@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from alveole.businesses.models import Business, Membership
 from alveole.businesses.services import membership_add
 from alveole.core.models import AuditEvent
-from alveole.people.services import api_token_create
+from tests.api_client import PersonaApi
 from tests.factories import make_business, make_entrepreneur, make_person, sector
 
 pytestmark = pytest.mark.django_db
@@ -23,27 +23,9 @@ NOT_MANAGERS = ("entrepreneur", "other_entrepreneur", "accountant")
 MANAGERS = ("staff", "director")
 
 
-class Api:
-    """Calls the API as each persona with its own bearer token."""
-
-    def __init__(self, personas: Any) -> None:
-        self.headers: dict[str, dict[str, str]] = {"anonymous": {}}
-        for persona in personas.all():
-            if persona.user is not None:
-                _, raw = api_token_create(actor=None, user=persona.user, name="tests")
-                self.headers[persona.name] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def __call__(self, who: str, method: str, url: str, body: Any = None) -> Any:
-        kwargs: dict[str, Any] = dict(self.headers[who])
-        if body is not None:
-            kwargs["content_type"] = "application/json"
-            return getattr(Client(), method)(url, body, **kwargs)
-        return getattr(Client(), method)(url, **kwargs)
-
-
 @pytest.fixture
-def api(personas) -> Api:
-    return Api(personas)
+def api(personas) -> PersonaApi:
+    return PersonaApi(personas)
 
 
 def counts() -> dict[str, int]:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from alveole.governance import services
@@ -25,7 +24,7 @@ from alveole.governance.models import (
     VoteReceipt,
 )
 from alveole.people.models import Person, PersonKind
-from alveole.people.services import api_token_create
+from tests.api_client import PersonaApi
 from tests.factories import make_person
 
 from .conftest import PNG_1PX, convene_and_open, make_assembly, make_associate, sign
@@ -37,27 +36,9 @@ PNG_DATA_URL = "data:image/png;base64," + base64.b64encode(PNG_1PX).decode()
 PERSONAS = ("entrepreneur", "other_entrepreneur", "staff", "accountant", "director")
 
 
-class Api:
-    """Calls the API as each persona with its own bearer token."""
-
-    def __init__(self, personas: Any) -> None:
-        self.headers: dict[str, dict[str, str]] = {"anonymous": {}}
-        for persona in personas.all():
-            if persona.user is not None:
-                _, raw = api_token_create(actor=None, user=persona.user, name="tests")
-                self.headers[persona.name] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def __call__(self, who: str, method: str, url: str, body: Any = None) -> Any:
-        kwargs: dict[str, Any] = dict(self.headers[who])
-        if method in ("post", "patch"):
-            kwargs["content_type"] = "application/json"
-            return getattr(Client(), method)(BASE + url, json.dumps(body or {}), **kwargs)
-        return getattr(Client(), method)(BASE + url, **kwargs)
-
-
 @pytest.fixture
-def call(associates) -> Api:
-    return Api(associates)
+def call(associates) -> PersonaApi:
+    return PersonaApi(associates, BASE, json_on_write=True)
 
 
 @dataclass
@@ -87,7 +68,7 @@ def session(associates) -> Session:
     return Session(assembly, alice, carol, dan, secret, hands)
 
 
-def statuses(call: Api, method: str, url: str, body: Any = None) -> dict[str, int]:
+def statuses(call: PersonaApi, method: str, url: str, body: Any = None) -> dict[str, int]:
     return {who: call(who, method, url, body).status_code for who in ("anonymous", *PERSONAS)}
 
 

@@ -4,18 +4,16 @@ errors in the one format, query counts."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from alveole.core.models import AuditEvent
 from alveole.ledger import services
 from alveole.ledger.models import Account, Entry, Line, PeriodClosing
 from alveole.ledger.tests.conftest import bill, contribution, invoice, payment, salary
-from alveole.people.services import api_token_create
+from tests.api_client import PersonaApi
 from tests.factories import COOP_SIREN
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("alveole.ledger.tests.api_urls")]
@@ -24,27 +22,9 @@ BOOKKEEPERS = ("accountant", "director")
 OTHERS = ("entrepreneur", "other_entrepreneur", "staff")
 
 
-class Api:
-    """Calls the API as each persona with its own bearer token."""
-
-    def __init__(self, personas: Any) -> None:
-        self.headers: dict[str, dict[str, str]] = {"anonymous": {}}
-        for persona in personas.all():
-            if persona.user is not None:
-                _, raw = api_token_create(actor=None, user=persona.user, name="tests")
-                self.headers[persona.name] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def __call__(self, who: str, method: str, url: str, body: Any = None) -> Any:
-        kwargs: dict[str, Any] = dict(self.headers[who])
-        if body is not None:
-            kwargs["content_type"] = "application/json"
-            return getattr(Client(), method)(url, body, **kwargs)
-        return getattr(Client(), method)(url, **kwargs)
-
-
 @pytest.fixture
-def api(personas) -> Api:
-    return Api(personas)
+def api(personas) -> PersonaApi:
+    return PersonaApi(personas)
 
 
 @pytest.fixture

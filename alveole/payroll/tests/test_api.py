@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from alveole.businesses.services import business_create
@@ -19,7 +18,7 @@ from alveole.core.models import AuditEvent
 from alveole.payroll import services
 from alveole.payroll.models import ContributionRule, PayrollCharge, PayrollRecord
 from alveole.payroll.tests.helpers import make_record, make_rule
-from alveole.people.services import api_token_create
+from tests.api_client import PersonaApi
 from tests.factories import make_business, make_entrepreneur, make_staff_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("alveole.payroll.tests.api_urls")]
@@ -28,27 +27,9 @@ D = datetime.date
 PERSONAS = ("entrepreneur", "other_entrepreneur", "staff", "accountant", "director", "anonymous")
 
 
-class Api:
-    """Calls the API as each persona with its own bearer token."""
-
-    def __init__(self, personas: Any) -> None:
-        self.headers: dict[str, dict[str, str]] = {"anonymous": {}}
-        for persona in personas.all():
-            if persona.user is not None:
-                _, raw = api_token_create(actor=None, user=persona.user, name="tests")
-                self.headers[persona.name] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def __call__(self, who: str, method: str, url: str, body: Any = None) -> Any:
-        kwargs: dict[str, Any] = dict(self.headers[who])
-        if body is not None:
-            kwargs["content_type"] = "application/json"
-            return getattr(Client(), method)(url, body, **kwargs)
-        return getattr(Client(), method)(url, **kwargs)
-
-
 @pytest.fixture
-def api(personas) -> Api:
-    return Api(personas)
+def api(personas) -> PersonaApi:
+    return PersonaApi(personas)
 
 
 @pytest.fixture(autouse=True)

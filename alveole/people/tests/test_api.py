@@ -32,6 +32,7 @@ from alveole.people.services import (
     cape_start,
     cesa_start,
 )
+from tests.api_client import PersonaApi
 from tests.factories import make_person, sector
 
 pytestmark = pytest.mark.django_db
@@ -54,26 +55,6 @@ STAFF_SIDE = ("staff", "accountant", "director")
 ALL = ("entrepreneur", "other_entrepreneur", "staff", "accountant", "director", "anonymous")
 
 
-class Api:
-    """Calls the API as each persona with its own bearer token."""
-
-    def __init__(self, personas: Any) -> None:
-        self.personas = personas
-        self.headers: dict[str, dict[str, str]] = {"anonymous": {}}
-        for persona in personas.all():
-            if persona.user is not None:
-                _, raw = api_token_create(actor=None, user=persona.user, name="tests")
-                self.headers[persona.name] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def __call__(self, who: str, method: str, url: str, body: Any = None) -> Any:
-        client = Client()
-        kwargs: dict[str, Any] = dict(self.headers[who])
-        if body is not None:
-            kwargs["content_type"] = "application/json"
-            return getattr(client, method)(url, body, **kwargs)
-        return getattr(client, method)(url, **kwargs)
-
-
 def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
@@ -81,7 +62,7 @@ def counts() -> dict[str, int]:
 @dataclass
 class World:
     personas: Any
-    api: Api
+    api: PersonaApi
     alice: Person
     bob: Person
     candidate: Person
@@ -105,7 +86,7 @@ def world(personas) -> World:
     alice = personas.entrepreneur.person
     return World(
         personas=personas,
-        api=Api(personas),
+        api=PersonaApi(personas),
         alice=alice,
         bob=personas.other_entrepreneur.person,
         candidate=candidate,
@@ -252,7 +233,7 @@ def test_token_command_refusals(personas):
     ],
 )
 def test_people_list_scoping(personas, who, status, names):
-    api = Api(personas)
+    api = PersonaApi(personas)
     response = api(who, "get", "/api/people/")
     assert response.status_code == status
     if names is None:
@@ -278,7 +259,7 @@ def test_entry_situation_and_notes_only_for_those_who_need_them(personas, who, v
     Person.objects.filter(pk=personas.entrepreneur.person.pk).update(
         notes="Suivi serré.", has_other_income=True
     )
-    api = Api(personas)
+    api = PersonaApi(personas)
     results = api(who, "get", "/api/people/").json()["results"]
     assert {p["first_name"]: p["entry_situation"] for p in results} == visible
     assert {p["notes"] for p in results} == notes
@@ -347,7 +328,7 @@ def test_people_list_pagination(world):
     ],
 )
 def test_people_list_bad_query_is_422(personas, query, field):
-    response = Api(personas)("staff", "get", f"/api/people/?{query}")
+    response = PersonaApi(personas)("staff", "get", f"/api/people/?{query}")
     assert response.status_code == 422
     assert error(response)["code"] == "invalid_payload"
     assert error(response)["message"] == "Données invalides."

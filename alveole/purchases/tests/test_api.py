@@ -9,10 +9,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from alveole.people.services import api_token_create
 from alveole.purchases import services
 from alveole.purchases.models import (
     ExpenseLine,
@@ -21,6 +19,7 @@ from alveole.purchases.models import (
     SupplierInvoice,
     SupplierInvoiceLine,
 )
+from tests.api_client import PersonaApi
 
 from .conftest import (
     EINVOICE_INCL,
@@ -39,33 +38,9 @@ BASE = "/api/purchases"
 STAFF_ROLES = ("staff", "accountant", "director")
 
 
-class Api:
-    """Calls the API as each persona with its own bearer token."""
-
-    def __init__(self, personas: Any) -> None:
-        self.headers: dict[str, dict[str, str]] = {"anonymous": {}}
-        for persona in personas.all():
-            if persona.user is not None:
-                _, raw = api_token_create(actor=None, user=persona.user, name="tests")
-                self.headers[persona.name] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def __call__(
-        self, who: str, method: str, url: str, body: Any = None, multipart: bool = False
-    ) -> Any:
-        kwargs: dict[str, Any] = dict(self.headers[who])
-        client = Client()
-        if multipart:
-            return getattr(client, method)(BASE + url, body, **kwargs)
-        if body is not None:
-            return getattr(client, method)(
-                BASE + url, body, content_type="application/json", **kwargs
-            )
-        return getattr(client, method)(BASE + url, **kwargs)
-
-
 @pytest.fixture
-def api(personas) -> Api:
-    return Api(personas)
+def api(personas) -> PersonaApi:
+    return PersonaApi(personas, BASE)
 
 
 def _rows() -> tuple:

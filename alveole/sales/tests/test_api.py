@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from alveole.people.services import api_token_create
 from alveole.sales.models import Invoice, InvoiceLine, Payment
+from tests.api_client import PersonaApi
 
 from .conftest import LINES_INCL, company, draft, issued
 
@@ -19,27 +16,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("alveole.sales.tests.api_u
 BASE = "/api/sales"
 
 
-class Api:
-    """Calls the API as each persona with its own bearer token."""
-
-    def __init__(self, personas: Any) -> None:
-        self.headers: dict[str, dict[str, str]] = {"anonymous": {}}
-        for persona in personas.all():
-            if persona.user is not None:
-                _, raw = api_token_create(actor=None, user=persona.user, name="tests")
-                self.headers[persona.name] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def __call__(self, who: str, method: str, url: str, body: Any = None) -> Any:
-        kwargs: dict[str, Any] = dict(self.headers[who])
-        if body is not None:
-            kwargs["content_type"] = "application/json"
-            return getattr(Client(), method)(BASE + url, body, **kwargs)
-        return getattr(Client(), method)(BASE + url, **kwargs)
-
-
 @pytest.fixture
-def api(personas) -> Api:
-    return Api(personas)
+def api(personas) -> PersonaApi:
+    return PersonaApi(personas, BASE)
 
 
 def _rows() -> tuple:

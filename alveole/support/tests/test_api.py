@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from alveole.people.services import api_token_create
 from alveole.support import appointments, services
 from alveole.support.models import Appointment, Enrolment
 from alveole.support.tests.conftest import future_slots, make_session
+from tests.api_client import PersonaApi
 from tests.factories import make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("alveole.support.tests.api_urls")]
@@ -23,27 +21,9 @@ BASE = "/api/support"
 SECRET = "Fragile en ce moment"
 
 
-class Api:
-    """Calls the API as each persona with its own bearer token."""
-
-    def __init__(self, personas: Any) -> None:
-        self.headers: dict[str, dict[str, str]] = {"anonymous": {}}
-        for persona in personas.all():
-            if persona.user is not None:
-                _, raw = api_token_create(actor=None, user=persona.user, name="tests")
-                self.headers[persona.name] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def __call__(self, who: str, method: str, url: str, body: Any = None) -> Any:
-        kwargs: dict[str, Any] = dict(self.headers[who])
-        if body is not None:
-            kwargs["content_type"] = "application/json"
-            return getattr(Client(), method)(BASE + url, body, **kwargs)
-        return getattr(Client(), method)(BASE + url, **kwargs)
-
-
 @pytest.fixture
-def call(personas) -> Api:
-    return Api(personas)
+def call(personas) -> PersonaApi:
+    return PersonaApi(personas, BASE)
 
 
 @pytest.fixture
