@@ -8,16 +8,17 @@ import pytest
 
 from alveole.sales.models import Invoice, Payment
 from alveole.sales.services import payment_record
+from tests.api_client import PersonaApi
 
 from .conftest import company, individual, issued
-from .test_api import Api
+from .test_api import BASE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("alveole.sales.tests.api_urls")]
 
 
 @pytest.fixture
-def api(personas) -> Api:
-    return Api(personas)
+def api(personas) -> PersonaApi:
+    return PersonaApi(personas, BASE)
 
 
 def test_prices_incl_vat_default_for_an_individual_and_explicit_errors(api, personas):

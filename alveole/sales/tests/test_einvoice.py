@@ -301,9 +301,11 @@ def test_unknown_format_is_404(personas):
 @pytest.mark.urls("alveole.sales.tests.api_urls")
 @pytest.mark.parametrize("fmt", einvoice.FORMATS)
 def test_api_downloads_are_scoped(personas, fmt):
-    from .test_api import Api
+    from tests.api_client import PersonaApi
 
-    api = Api(personas)
+    from .test_api import BASE
+
+    api = PersonaApi(personas, BASE)
     invoice = issued(personas.entrepreneur.business)
     for persona in personas.all():
         response = api(persona.name, "get", f"/invoices/{invoice.pk}/einvoice/{fmt}")
