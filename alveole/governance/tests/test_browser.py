@@ -18,6 +18,7 @@ pytestmark = [
 
 
 def _draw(page) -> None:
+    page.wait_for_selector("form[data-signature-ready]")
     box = page.locator("canvas#signature-pad").bounding_box()
     x, y = box["x"], box["y"]
     page.mouse.move(x + 20, y + box["height"] * 0.7)

@@ -20,6 +20,7 @@ pytestmark = [
 
 
 def _draw(page) -> None:
+    page.wait_for_selector("[data-signature-ready]")
     box = page.locator("canvas[data-signature-pad]").bounding_box()
     x, y = box["x"], box["y"]
     page.mouse.move(x + 20, y + box["height"] * 0.7)

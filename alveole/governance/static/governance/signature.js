@@ -79,6 +79,8 @@
         resize();
       }
     });
+    // Tells browser tests (and styles) that the pad listens: a stroke drawn before would be lost.
+    form.setAttribute("data-signature-ready", "");
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -87,6 +87,8 @@
 
     resize();
     window.addEventListener("resize", function () { if (!drawing) { resize(); } });
+    // Tells browser tests that the pad listens: a stroke drawn before would be lost.
+    form.setAttribute("data-signature-ready", "");
   }
 
   document.querySelectorAll("[data-signature-form]").forEach(setUp);
