@@ -14,9 +14,9 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from alveole.businesses.api import router as businesses_router
-from alveole.coop.api import router as coop_router
 from alveole.governance.api import router as governance_router
 from alveole.ledger.api import router as ledger_router
+from alveole.ledger.grant_api import router as grants_router
 from alveole.payroll.api import router as payroll_router
 from alveole.people.api import router as people_router
 from alveole.people.auth import TokenAuth
@@ -158,7 +158,8 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/people", people_router)
 api.add_router("/businesses", businesses_router)
-api.add_router("/cooperative", coop_router)
+# The cooperative's grants: their writes post, so their routes are the ledger's (ADR 12).
+api.add_router("/cooperative", grants_router)
 api.add_router("/governance", governance_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/payroll", payroll_router)

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alveole.api import api
+from alveole.coop import urls as coop_urls
+from alveole.ledger import grant_urls
 
 admin.site.site_header = "Alvéole — administration"
 admin.site.site_title = "Alvéole"
@@ -11,7 +13,12 @@ admin.site.site_title = "Alvéole"
 urlpatterns = [
     path("", include("alveole.core.urls")),
     path("", include("alveole.reports.urls")),
-    path("cooperative/", include("alveole.coop.urls")),
+    # The grant pages that write post their entries: they are the ledger's (docs/adr/0012),
+    # mounted here among the cooperative's pages, same names and paths.
+    path(
+        "cooperative/",
+        include((coop_urls.urlpatterns + grant_urls.urlpatterns, coop_urls.app_name)),
+    ),
     path("people/", include("alveole.people.urls")),
     path("businesses/", include("alveole.businesses.urls")),
     path("sales/", include("alveole.sales.urls")),

@@ -245,6 +245,8 @@ def grant_create(
     """Record a grant and the part of it recognised for each year it covers.
 
     Without `allocations` ({year: cents}), the amount is shared equally between the years.
+    Its entries are not written here (coop sits below the ledger): pages, API and demo call
+    `ledger.grants.grant_record`, which calls this and posts in the same transaction.
     """
     _check_fields(fields)
     grant = Grant(**fields)
@@ -265,7 +267,10 @@ def grant_create(
 def grant_update(
     *, actor: Any, grant: Grant, allocations: Mapping[int, int] | None = None, **fields: Any
 ) -> Grant:
-    """Correct a grant; its yearly parts are shared again when the amount or years change."""
+    """Correct a grant; its yearly parts are shared again when the amount or years change.
+
+    Called by `ledger.grants.grant_change`, which brings its entries in line in the same
+    transaction."""
     _check_fields(fields)
     grant = Grant.objects.select_for_update().get(pk=grant.pk)
     previous = dict(grant.allocations.values_list("year", "amount_cents"))
@@ -295,7 +300,10 @@ def grant_update(
 
 @transaction.atomic
 def grant_delete(*, actor: Any, grant: Grant) -> None:
-    """Remove a grant recorded by mistake (the audit trail keeps what it was)."""
+    """Remove a grant recorded by mistake (the audit trail keeps what it was).
+
+    Called by `ledger.grants.grant_remove`, which reverses its entries in the same
+    transaction."""
     grant = Grant.objects.select_for_update().get(pk=grant.pk)
     audit_record(
         actor=actor,

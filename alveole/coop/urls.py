@@ -1,3 +1,7 @@
+"""The cooperative's pages. The grant pages that write (`grant_create`, `grant_edit`,
+`grant_delete`) are the ledger's (alveole/ledger/grant_urls.py): alveole/urls.py mounts them
+here, under the same namespace and paths."""
+
 from django.urls import path
 
 from alveole.coop import views
@@ -6,7 +10,4 @@ app_name = "coop"
 urlpatterns = [
     path("", views.cooperative_settings, name="settings"),
     path("grants/", views.grant_list, name="grants"),
-    path("grants/new/", views.grant_create, name="grant_create"),
-    path("grants/<int:pk>/edit/", views.grant_edit, name="grant_edit"),
-    path("grants/<int:pk>/delete/", views.grant_delete, name="grant_delete"),
 ]

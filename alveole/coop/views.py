@@ -1,4 +1,5 @@
-"""The cooperative's pages: its settings (director only) and its grants."""
+"""The cooperative's pages: its settings (director only) and the list of its grants (the
+pages that write a grant are the ledger's, alveole/ledger/grant_views.py: they post it)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from alveole.coop import services
-from alveole.coop.forms import CooperativeForm, GrantFilterForm, GrantForm
+from alveole.coop.forms import CooperativeForm, GrantFilterForm
 from alveole.coop.models import Cooperative, FiscalYear, GrantAllocation, Office, Sector
-from alveole.coop.selectors import grant_get, grants_list
+from alveole.coop.selectors import grants_list
 from alveole.core.formatting import format_date
 from alveole.core.forms_errors import apply_errors
 from alveole.core.money import from_cents
@@ -118,53 +118,3 @@ def _grants_export(request: HttpRequest, grants, fmt: str) -> HttpResponse:
         summary=_("Export des subventions (%(fmt)s)") % {"fmt": fmt},
     )
     return table_response(filename="subventions", fmt=fmt, header=header, rows=rows)
-
-
-def _grant_form_page(request: HttpRequest, form: GrantForm, grant=None) -> HttpResponse:
-    return render(
-        request,
-        "coop/grant_form.html",
-        {"form": form, "grant": grant},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@role_required(*GRANT_WRITER_ROLES)
-def grant_create(request: HttpRequest) -> HttpResponse:
-    """Record a grant."""
-    form = GrantForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.grant_create(actor=request.user, **form.service_fields())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("La subvention a été enregistrée."))
-            return redirect("coop:grants")
-    return _grant_form_page(request, form)
-
-
-@role_required(*GRANT_WRITER_ROLES)
-def grant_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Correct a grant, record its reception."""
-    grant = grant_get(user=request.user, pk=pk)
-    form = GrantForm(request.POST or None, instance=grant)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.grant_update(actor=request.user, grant=grant, **form.service_fields())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("La subvention a été enregistrée."))
-            return redirect("coop:grants")
-    return _grant_form_page(request, form, grant)
-
-
-@require_POST
-@role_required(*GRANT_WRITER_ROLES)
-def grant_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    """Remove a grant recorded by mistake."""
-    grant = grant_get(user=request.user, pk=pk)
-    services.grant_delete(actor=request.user, grant=grant)
-    messages.success(request, _("La subvention a été supprimée."))
-    return redirect("coop:grants")

@@ -1,4 +1,4 @@
-"""The demo's books after its sales, payroll and purchases: the grants posted, each business's
+"""The demo's books after its sales, payroll and purchases: the grants caught up, each business's
 contribution for every finished month, and the past fiscal years closed with their
 à-nouveaux, as a cooperative that has kept its books for four years would have them."""
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 def step_contributions(ctx: DemoContext) -> None:
     """Grants, then the contributions month by month, then the past years closed."""
     actor = ctx.users.get("accountant") or ctx.users.get("director")
+    # Each grant was posted when recorded: the run's catch-up finds nothing to add.
     grants_post(actor=actor, through=ctx.today)
     month = datetime.date(ctx.plan.first_year, 1, 1)
     last = add_months(ctx.today.replace(day=1), -1)

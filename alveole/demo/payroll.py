@@ -16,9 +16,9 @@ from django.db.models import Q
 
 from alveole.businesses.models import Business, Membership
 from alveole.coop.models import Grant
-from alveole.coop.services import grant_create
 from alveole.core.dates import add_months
 from alveole.demo.calendar import assembly_dates
+from alveole.ledger.grants import grant_record
 from alveole.payroll.models import ContributionRule
 from alveole.payroll.services import contribution_rule_create, payroll_record_create
 from alveole.people.models import Contract, ContractChange
@@ -183,7 +183,7 @@ def step_grants(ctx: DemoContext) -> None:
                 continue
             received = decision + datetime.timedelta(days=rng.randint(30, 120))
             amount = round(euros * growth * ctx.scale * rng.uniform(0.97, 1.03)) * 100
-            grant_create(
+            grant_record(
                 actor=actor,
                 funder_kind=kind,
                 funder_name=funder,

@@ -11,6 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from alveole.businesses.models import Business
+from alveole.businesses.services import business_create
 from alveole.coop.models import Grant, GrantAllocation
 from alveole.coop.services import grant_create
 from alveole.core.models import AuditEvent
@@ -90,8 +92,20 @@ def test_writes_refused(personas, who):
     assert AuditEvent.objects.count() == audit
 
 
+@pytest.fixture
+def support(cooperative):
+    """The support structure: recording a grant posts its entries for it (docs/adr/0012)."""
+    return business_create(
+        actor=None,
+        name="Structure d'accompagnement",
+        code="CAE",
+        kind=Business.Kind.SUPPORT_STRUCTURE,
+        start_date=datetime.date(2020, 1, 1),
+    )
+
+
 @pytest.mark.parametrize("who", ["accountant", "director"])
-def test_create_edit_delete(personas, who):
+def test_create_edit_delete(personas, support, who):
     client = getattr(personas, who).client
     response = client.post(reverse("coop:grant_create"), FORM)
     assert response.status_code == 302

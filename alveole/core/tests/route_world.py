@@ -150,11 +150,30 @@ def build_world(personas: Any) -> World:
 
     _make(world, "contribution_rule", contribution_rule)
 
-    # Coop: a grant.
+    # Coop: a grant, recorded as its pages record it: posted, so for the support structure.
     def grant():
-        from alveole.coop.tests.test_grants import make_grant
+        from alveole.businesses.models import Business
+        from alveole.businesses.services import business_create
+        from alveole.ledger.grants import grant_record
 
-        return make_grant()
+        if not Business.objects.filter(kind=Business.Kind.SUPPORT_STRUCTURE).exists():
+            business_create(
+                actor=None,
+                name="Structure d'accompagnement",
+                code="CAE",
+                kind=Business.Kind.SUPPORT_STRUCTURE,
+                start_date=datetime.date(2020, 1, 1),
+            )
+        return grant_record(
+            actor=None,
+            funder_kind="region",
+            funder_name="Région Occitanie",
+            programme="Accompagnement à la création",
+            amount_cents=3_000_000,
+            start_year=2025,
+            end_year=2025,
+            decision_date=datetime.date(2025, 2, 10),
+        )
 
     _make(world, "grant", grant)
 

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from alveole.businesses.models import Business
 from alveole.businesses.services import business_create
 from alveole.coop.models import Grant, GrantAllocation
 from alveole.coop.services import grant_create
@@ -484,8 +485,20 @@ def test_grant_writes_refused(api, grant, who):
     assert state() == before
 
 
+@pytest.fixture
+def support(personas):
+    """The support structure: a grant written through the API posts its entries for it."""
+    return business_create(
+        actor=None,
+        name="Structure d'accompagnement",
+        code="CAE",
+        kind=Business.Kind.SUPPORT_STRUCTURE,
+        start_date=D(2020, 1, 1),
+    )
+
+
 @pytest.mark.parametrize("who", ["accountant", "director"])
-def test_grant_writes(api, grant, who):
+def test_grant_writes(api, grant, support, who):
     response = api(who, "post", "/api/cooperative/grants", {
         "funder_kind": "fse", "programme": "FSE+", "amount_cents": 1_000_000, "start_year": 2026, "end_year": 2027,
         "allocations": [{"year": 2026, "amount_cents": 700_000}, {"year": 2027, "amount_cents": 300_000}],

@@ -1,7 +1,10 @@
-"""REST routes of the cooperative: its grants.
+"""REST routes of the cooperative's grants, under /api/cooperative/.
 
 Staff, accountant and direction read them; accountant and direction write them (else 403);
-an entrepreneur gets a 403. Amounts are integer cents.
+an entrepreneur gets a 403. Amounts are integer cents. A write posts the grant's entries in
+the same transaction (docs/adr/0012), so the routes live above the ledger; the reads share
+their paths, so they came along. Their operation ids are those they had in `coop`
+(`alveole_coop_api_…`): clients generated from the schema keep their names.
 """
 
 from __future__ import annotations
@@ -13,9 +16,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from alveole.coop import selectors, services
+from alveole.coop import selectors
 from alveole.coop.models import Grant
-from alveole.coop.schemas import (
+from alveole.core.api import ERRORS, paginate
+from alveole.core.permissions import is_cooperative_wide
+from alveole.core.roles import Role
+from alveole.ledger import grants as grant_services
+from alveole.ledger.grant_schemas import (
     GrantIn,
     GrantOut,
     GrantPage,
@@ -23,9 +30,6 @@ from alveole.coop.schemas import (
     GrantsByFunderOut,
     GrantsQuery,
 )
-from alveole.core.api import ERRORS, paginate
-from alveole.core.permissions import is_cooperative_wide
-from alveole.core.roles import Role
 
 router = Router(tags=["Coopérative"])
 
@@ -82,7 +86,12 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-@router.get("/grants", response={200: GrantPage, **ERRORS}, summary="Subventions")
+@router.get(
+    "/grants",
+    response={200: GrantPage, **ERRORS},
+    summary="Subventions",
+    operation_id="alveole_coop_api_grants_list",
+)
 def grants_list(request: HttpRequest, filters: Query[GrantsQuery]) -> dict[str, Any]:
     """Équipe d'appui, comptable et direction."""
     _require_reader(request)
@@ -99,16 +108,24 @@ def grants_list(request: HttpRequest, filters: Query[GrantsQuery]) -> dict[str, 
     return page
 
 
-@router.post("/grants", response={201: GrantOut, **ERRORS}, summary="Nouvelle subvention")
+@router.post(
+    "/grants",
+    response={201: GrantOut, **ERRORS},
+    summary="Nouvelle subvention",
+    operation_id="alveole_coop_api_grant_create",
+)
 def grant_create(request: HttpRequest, payload: GrantIn) -> Status:
     """Comptable et direction. Sans `allocations`, le montant est réparti à parts égales."""
     _require_writer(request)
-    grant = services.grant_create(actor=request.user, **_fields(payload.model_dump()))
+    grant = grant_services.grant_record(actor=request.user, **_fields(payload.model_dump()))
     return Status(201, grant_out(selectors.grant_get(user=request.user, pk=grant.pk)))
 
 
 @router.get(
-    "/grants/by-funder", response={200: GrantsByFunderOut, **ERRORS}, summary="Par financeur"
+    "/grants/by-funder",
+    response={200: GrantsByFunderOut, **ERRORS},
+    summary="Par financeur",
+    operation_id="alveole_coop_api_grants_by_funder",
 )
 def grants_by_funder(request: HttpRequest, year: int) -> dict[str, Any]:
     """Les financements publics comptés pour l'année, par type de financeur."""
@@ -121,28 +138,43 @@ def grants_by_funder(request: HttpRequest, year: int) -> dict[str, Any]:
     }
 
 
-@router.get("/grants/{int:grant_id}", response={200: GrantOut, **ERRORS}, summary="Subvention")
+@router.get(
+    "/grants/{int:grant_id}",
+    response={200: GrantOut, **ERRORS},
+    summary="Subvention",
+    operation_id="alveole_coop_api_grant_detail",
+)
 def grant_detail(request: HttpRequest, grant_id: int) -> dict[str, Any]:
     _require_reader(request)
     return grant_out(selectors.grant_get(user=request.user, pk=grant_id))
 
 
-@router.patch("/grants/{int:grant_id}", response={200: GrantOut, **ERRORS}, summary="Modifier")
+@router.patch(
+    "/grants/{int:grant_id}",
+    response={200: GrantOut, **ERRORS},
+    summary="Modifier",
+    operation_id="alveole_coop_api_grant_update",
+)
 def grant_update(request: HttpRequest, grant_id: int, payload: GrantPatch) -> dict[str, Any]:
     """Seuls les champs envoyés changent. Comptable et direction."""
     _require_writer(request)
     grant = selectors.grant_get(user=request.user, pk=grant_id)
-    services.grant_update(
+    grant_services.grant_change(
         actor=request.user, grant=grant, **_fields(payload.model_dump(exclude_unset=True))
     )
     return grant_out(selectors.grant_get(user=request.user, pk=grant_id))
 
 
-@router.delete("/grants/{int:grant_id}", response={204: None, **ERRORS}, summary="Supprimer")
+@router.delete(
+    "/grants/{int:grant_id}",
+    response={204: None, **ERRORS},
+    summary="Supprimer",
+    operation_id="alveole_coop_api_grant_delete",
+)
 def grant_delete(request: HttpRequest, grant_id: int) -> Status:
     """Comptable et direction."""
     _require_writer(request)
-    services.grant_delete(
+    grant_services.grant_remove(
         actor=request.user, grant=selectors.grant_get(user=request.user, pk=grant_id)
     )
     return Status(204, None)

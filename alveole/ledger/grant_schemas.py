@@ -1,4 +1,4 @@
-"""The shapes of the cooperative's API: grants. Amounts are integer cents."""
+"""The shapes of the grants' API (alveole/ledger/grant_api.py). Amounts are integer cents."""
 
 from __future__ import annotations
 
