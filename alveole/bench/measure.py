@@ -221,7 +221,8 @@ def _issuing(generated: Generated, results: Results, log: Callable[[str], None])
     gap = "sans trou ni doublon" if figure["gap_free"] else "TROU OU DOUBLON"
     results.add(
         Figure("issuing", f"Émission par 8 workers ({total} factures)", total / figure["seconds"],
-               "factures/s", peak_mb=rss_mb(), note=f"{gap}, {figure['errors']} erreurs")
+               "factures/s", peak_mb=rss_mb(), note=f"{gap}, {figure['errors']} erreurs, "
+               f"{figure['cpu_ms']:.1f} ms de CPU Python par facture")
     )  # fmt: skip
     if not figure["gap_free"] or figure["errors"]:
         log(f"Émission : {figure['errors']} erreurs, numérotation {gap}")

@@ -325,15 +325,30 @@ def _next_number(journal: str, year: FiscalYear) -> int:
     return sequence.last_number
 
 
-@transaction.atomic
-def entry_post(*, actor: Any, draft: EntryDraft, prepared: PreparedPosting | None = None) -> Entry:
+def entry_post(
+    *,
+    actor: Any,
+    draft: EntryDraft,
+    prepared: PreparedPosting | None = None,
+    letter: bool = True,
+) -> Entry:
     """Post an entry: check it balances and its period is open, number it, write it.
 
     Called by the services of sales, purchases, payroll, coop and by the ledger's own, inside
     their transaction: if they fail afterwards, the entry and its number roll back with them.
     The number is the next of the journal for the fiscal year, drawn under a row lock, after
-    every check (`prepared`: done beforehand by `entry_prepare` in this transaction).
+    every check (`prepared`: done beforehand by `entry_prepare` in this transaction — the
+    caller's own, so no savepoint of its own is needed: an error rolls back the caller's).
+    `letter=False` when the entry opens its documents (a new invoice's number): no earlier
+    line can carry them, so there is nothing to letter and no query to ask it.
     """
+    with transaction.atomic(savepoint=prepared is None):
+        return _entry_write(actor=actor, draft=draft, prepared=prepared, letter=letter)
+
+
+def _entry_write(
+    *, actor: Any, draft: EntryDraft, prepared: PreparedPosting | None, letter: bool
+) -> Entry:
     if prepared is not None and prepared.covers(draft):
         _check_shape(draft)
         year = prepared.fiscal_year
@@ -375,7 +390,8 @@ def entry_post(*, actor: Any, draft: EntryDraft, prepared: PreparedPosting | Non
         )
         for position, line in enumerate(draft.lines, start=1)
     )
-    _letter_matches(entry, lines)
+    if letter:
+        _letter_matches(entry, lines)
     audit_record(
         actor=actor,
         action="create",
@@ -387,10 +403,16 @@ def entry_post(*, actor: Any, draft: EntryDraft, prepared: PreparedPosting | Non
 
 
 def entry_post_if_any(
-    *, actor: Any, draft: EntryDraft | None, prepared: PreparedPosting | None = None
+    *,
+    actor: Any,
+    draft: EntryDraft | None,
+    prepared: PreparedPosting | None = None,
+    letter: bool = True,
 ) -> Entry | None:
     """Post a draft a posting function built, or nothing when the event moved no money."""
-    return None if draft is None else entry_post(actor=actor, draft=draft, prepared=prepared)
+    if draft is None:
+        return None
+    return entry_post(actor=actor, draft=draft, prepared=prepared, letter=letter)
 
 
 def _line_drafts(entry: Entry) -> list[LineDraft]:

@@ -38,8 +38,11 @@ def cape_mention(person: Person | None, day: datetime.date) -> dict[str, Any] | 
     }
 
 
-def seller_snapshot(business: Business, day: datetime.date) -> dict[str, Any]:
-    """The cooperative's legal identity and the business selling under it."""
+def seller_snapshot(
+    business: Business, day: datetime.date, footer: str | None = None
+) -> dict[str, Any]:
+    """The cooperative's legal identity and the business selling under it (`footer`: the
+    business's sales settings' footer when the caller already read them)."""
     coop = cooperative_get()
     main = business.memberships.filter(is_main=True).select_related("person").first()
     person = main.person if main else None
@@ -62,9 +65,13 @@ def seller_snapshot(business: Business, day: datetime.date) -> dict[str, Any]:
         "business_code": business.code,
         "entrepreneur": str(person) if person else "",
         "cape": cape_mention(person, day),
-        "footer": SalesSettings.objects.filter(business=business)
-        .values_list("footer", flat=True)
-        .first()
+        "footer": (
+            footer
+            if footer is not None
+            else SalesSettings.objects.filter(business=business)
+            .values_list("footer", flat=True)
+            .first()
+        )
         or "",
     }
 
@@ -95,10 +102,10 @@ def customer_snapshot(customer: Customer) -> dict[str, Any]:
 
 
 def document_snapshot(
-    *, business: Business, customer: Customer, day: datetime.date
+    *, business: Business, customer: Customer, day: datetime.date, footer: str | None = None
 ) -> dict[str, Any]:
     """Everything outside the document that its print shows, as it is on `day`."""
     return {
-        "seller": seller_snapshot(business, day),
+        "seller": seller_snapshot(business, day, footer),
         "customer": customer_snapshot(customer),
     }

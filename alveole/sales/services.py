@@ -1133,11 +1133,20 @@ def invoice_issue(
     invoice.supply_date = invoice.supply_date or issue_date
     invoice.issue_date = issue_date
     invoice.snapshot = document_snapshot(
-        business=invoice.business, customer=invoice.customer, day=issue_date
+        business=invoice.business, customer=invoice.customer, day=issue_date, footer=terms.footer
     )
     invoice.issued_at = timezone.now()
     invoice.issued_by = actor if getattr(actor, "is_authenticated", False) else None
-    invoice.save()  # still a draft: all but its number and status, before the draw
+    # Still a draft, locked above: all but its number and status, before the draw.
+    Invoice._base_manager.filter(pk=invoice.pk).update(
+        due_date=invoice.due_date,
+        supply_date=invoice.supply_date,
+        issue_date=invoice.issue_date,
+        snapshot=invoice.snapshot,
+        issued_at=invoice.issued_at,
+        issued_by=invoice.issued_by,
+        updated_at=invoice.issued_at,
+    )
     previous = invoice.status
     _state(invoice, to=InvoiceStatus.ISSUED, actor=actor, save=False, previous=previous)
     # Everything the ledger checks (accounts, fiscal year, open period) is checked now too.
@@ -1182,8 +1191,9 @@ def invoice_issue(
         from alveole.sales.tasks import enqueue_submission  # imports the platform client
 
         enqueue_submission(invoice)  # the deposit on the platform, once committed
-    # Last: the journal's entry number is drawn there, all its checks done above.
-    entry_post_if_any(actor=actor, draft=draft, prepared=prepared)
+    # Last: the journal's entry number is drawn there, all its checks done above. A new
+    # invoice's number is on no earlier line: nothing to letter (a credit note may settle).
+    entry_post_if_any(actor=actor, draft=draft, prepared=prepared, letter=invoice.is_credit_note)
     return invoice
 
 
