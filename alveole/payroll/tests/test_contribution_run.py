@@ -18,7 +18,7 @@ from alveole.coop.models import Grant
 from alveole.coop.services import grant_create, grant_delete, grant_update
 from alveole.ledger import posting, treasury
 from alveole.ledger.contributions import contributions_posted
-from alveole.ledger.grants import grants_post
+from alveole.ledger.grants import grant_record, grants_post
 from alveole.ledger.models import Entry, Line
 from alveole.ledger.services import entry_post
 from alveole.payroll import services as payroll_services
@@ -183,6 +183,19 @@ def test_grants_are_posted_by_the_run(personas, support):
     assert run.grants is not None and len(run.grants.posted) == 2
     assert treasury.business_treasury(support, D(2026, 6, 30)).available_cents == 4_100_000
     assert monthly_run(actor=None).entry_count == 0
+
+
+def test_a_grant_recorded_is_in_the_books_before_the_run(personas, support):
+    grant_record(
+        actor=None, funder_kind="region", funder_name="Région Occitanie",
+        programme="Pass Création", amount_cents=4_100_000, start_year=2026, end_year=2026,
+        decision_date=D(2026, 3, 10), received_date=D(2026, 5, 4),
+    )  # fmt: skip
+    assert treasury.business_treasury(support, D(2026, 6, 30)).available_cents == 4_100_000
+    run = monthly_run(actor=None)
+    assert run.grants is not None
+    assert run.grants.posted == [] and run.grants.reversed == []
+    assert treasury.business_treasury(support, D(2026, 6, 30)).available_cents == 4_100_000
 
 
 def test_a_grant_corrected_or_deleted_is_reversed_and_posted_anew(personas, support):
