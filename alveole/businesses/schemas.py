@@ -7,8 +7,10 @@ import datetime
 from ninja import Field, Schema
 
 from alveole.businesses.models import Business
-from alveole.core.api import PageQuery
+from alveole.core.api import PageQuery, inline_enum
 from alveole.people.schemas import StrictIn
+
+BusinessKind = inline_enum(Business.Kind)
 
 
 class BusinessesQuery(PageQuery):
@@ -16,7 +18,7 @@ class BusinessesQuery(PageQuery):
 
     q: str = Field("", description="Recherche dans le nom, le code et les noms des membres.")
     sector: int | None = Field(None, description="Identifiant du secteur.")
-    kind: Business.Kind | None = None
+    kind: BusinessKind | None = None
     active: bool | None = Field(
         None, description="`true` : sans date de fin ; `false` : terminées ; absent : toutes."
     )
@@ -56,7 +58,7 @@ class BusinessPage(Schema):
 class BusinessIn(StrictIn):
     name: str
     code: str = Field(description="Code analytique et préfixe des factures : 2 à 12 caractères.")
-    kind: Business.Kind = Business.Kind.ENTREPRENEUR
+    kind: BusinessKind = Business.Kind.ENTREPRENEUR
     sector_id: int | None = Field(
         None, description="Obligatoire pour une activité d'entrepreneur·e."
     )
@@ -74,7 +76,7 @@ class BusinessPatch(StrictIn):
 
     name: str | None = None
     code: str | None = None
-    kind: Business.Kind | None = None
+    kind: BusinessKind | None = None
     sector_id: int | None = None
     description: str | None = None
     start_date: datetime.date | None = None

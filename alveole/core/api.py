@@ -4,18 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from enum import Enum
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
 from alveole.core.permissions import can_manage
 
 #: The largest page a list route serves, whatever the client asks.
 MAX_PAGE_SIZE = 200
+
+
+def inline_enum(choices: type[Enum]) -> Any:
+    """A model's choices as an enum written inline in the OpenAPI schema.
+
+    django-ninja keeps one component per name, and several models have a `Kind` or a
+    `Status`: as components, one would stand for the others in the documented answers.
+    Inline, every field documents its own values; validation still gives the model's enum.
+    """
+    values = [member.value for member in choices]
+    return Annotated[choices, WithJsonSchema({"type": "string", "enum": values})]
 
 
 class ErrorDetail(Schema):

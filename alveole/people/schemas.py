@@ -8,7 +8,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from alveole.core.api import PageQuery
+from alveole.core.api import PageQuery, inline_enum
 from alveole.people.models import (
     Associateship,
     EntrySituation,
@@ -17,6 +17,8 @@ from alveole.people.models import (
     PersonKind,
     Status,
 )
+
+PersonStatus = inline_enum(Status)
 
 
 class StrictIn(Schema):
@@ -35,7 +37,7 @@ class PeopleQuery(PageQuery):
         None, description="Date à laquelle le statut est calculé (aujourd'hui par défaut)."
     )
     q: str = Field("", description="Recherche dans le prénom, le nom, l'e-mail et la ville.")
-    status: Status | None = Field(None, description="Statut à la date `at`.")
+    status: PersonStatus | None = Field(None, description="Statut à la date `at`.")
     kind: PersonKind | None = None
     sector: int | None = Field(None, description="Identifiant du secteur d'une de ses activités.")
     office: int | None = Field(None, description="Identifiant de l'établissement.")

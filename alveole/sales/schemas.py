@@ -8,9 +8,13 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from alveole.core.api import PageQuery
+from alveole.core.api import PageQuery, inline_enum
 from alveole.people.schemas import StrictIn
 from alveole.sales.models import Customer, Invoice, Payment, Quote
+
+CustomerKind = inline_enum(Customer.Kind)
+QuoteStatus = inline_enum(Quote.Status)
+InvoiceKind = inline_enum(Invoice.Kind)
 
 
 class SalesQuery(PageQuery):
@@ -60,7 +64,7 @@ class CustomerPage(Schema):
 class CustomerPatch(StrictIn):
     """Only the fields sent change."""
 
-    kind: Customer.Kind | None = None
+    kind: CustomerKind | None = None
     name: str | None = None
     siren: str | None = None
     siret: str | None = None
@@ -84,7 +88,7 @@ class CustomerPatch(StrictIn):
 
 class CustomerIn(CustomerPatch):
     business_id: int
-    kind: Customer.Kind  # type: ignore[assignment]
+    kind: CustomerKind  # type: ignore[assignment]
     name: str  # type: ignore[assignment]
     address: str  # type: ignore[assignment]
     postal_code: str  # type: ignore[assignment]
@@ -158,7 +162,7 @@ class QuoteOut(Schema):
     business_id: int
     customer_id: int
     number: str | None
-    status: Quote.Status
+    status: QuoteStatus
     title: str
     issue_date: datetime.date
     validity_date: datetime.date
@@ -229,7 +233,7 @@ class InvoiceOut(Schema):
     id: int
     business_id: int
     customer_id: int
-    kind: Invoice.Kind
+    kind: InvoiceKind
     status: str
     number: str | None
     title: str

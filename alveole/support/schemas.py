@@ -7,8 +7,10 @@ import datetime
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from alveole.core.api import PageQuery
+from alveole.core.api import PageQuery, inline_enum
 from alveole.support.models import Appointment, WorkshopKind
+
+AppointmentStatus = inline_enum(Appointment.Status)
 
 
 class StrictIn(Schema):
@@ -78,7 +80,7 @@ class AppointmentQuery(PageQuery):
     start: datetime.date | None = None
     end: datetime.date | None = None
     staff: int | None = Field(None, description="Identifiant du compte de l'accompagnateur·rice.")
-    status: Appointment.Status | None = None
+    status: AppointmentStatus | None = None
 
 
 class NextStepOut(Schema):
