@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that its process_exception runs first: a lost database is a 503, not a 500.
+    "alveole.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "alveole.urls"

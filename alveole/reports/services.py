@@ -81,6 +81,33 @@ def _progress(pdf_id: int, progress: int, step: str, **fields: Any) -> None:
     ReportPdf.objects.filter(pk=pdf_id).update(progress=progress, step=step, **fields)
 
 
+def report_pdf_interrupted(*, pdf_id: int, requeued: bool) -> None:
+    """The worker building a PDF died (`alveole tasks_recover`): wait again, or say it failed.
+
+    Nothing of the PDF was written: its content is saved in the one UPDATE that ends the build.
+    """
+    unfinished = ReportPdf.objects.filter(
+        pk=pdf_id, status__in=[ReportPdf.Status.PENDING, ReportPdf.Status.RUNNING]
+    )
+    if requeued:
+        unfinished.update(
+            status=ReportPdf.Status.PENDING,
+            progress=0,
+            step=_("En attente (reprise après une interruption)"),
+        )
+        return
+    unfinished.update(
+        status=ReportPdf.Status.FAILED,
+        progress=100,
+        step=_("Échec"),
+        error=_(
+            "Le traitement de fond s'est arrêté pendant la fabrication (redémarrage du "
+            "serveur). Cliquez sur « Relancer »."
+        ),
+        finished_at=timezone.now(),
+    )
+
+
 def report_pdf_build(pdf_id: int) -> str:
     """Build a queued PDF, recording each step so that the page shows the progress."""
     from alveole.reports.selectors import report_cached, report_context_cached

@@ -1,0 +1,108 @@
+"""A process the fault tests kill at a chosen point (`python -m alveole.core.tests.fault_child`).
+
+Each scenario patches one function of the real code so that, once the process reaches the
+point under test, it writes a marker file and then dies (SIGKILL, nothing cleaned up) or
+waits to be killed by the test. Run against the test database through DATABASE_URL.
+
+    import KIND FILE MARKER N      `alveole import KIND FILE`, stopped after N inserts
+    issue INVOICE_ID MARKER         `invoice_issue`, killed right after the number is drawn
+    worker MARKER                   `alveole db_worker`, stopped while a report PDF is drawn
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import django
+
+
+def _stop_here(marker: str, text: str = "") -> None:
+    """Tell the test where we are, then wait to be killed (SIGKILL by the test)."""
+    Path(marker).write_text(text or str(os.getpid()))
+    time.sleep(120)
+    os._exit(3)  # the test never killed us: fail loudly
+
+
+class StopAfterInserts:
+    """A database execute wrapper that calls `stop` after the `count`-th INSERT statement,
+    once at least one row went into `table`: an import is then half-way, its transaction
+    holding some of the file's rows. Below the importers, so it stops a line-by-line import
+    and a batched one alike."""
+
+    def __init__(self, count: int, table: str, stop: Callable[[], None]) -> None:
+        self.count, self.target, self.stop = count, f'INTO "{table}"', stop
+        self.inserts = 0
+        self.target_written = False
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.lstrip()[:6].upper() == "INSERT":
+            self.inserts += 1
+            self.target_written = self.target_written or self.target in sql
+            if self.inserts >= self.count and self.target_written:
+                self.stop()
+        return result
+
+
+def _import(kind: str, file: str, marker: str, count: str) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from alveole.core.importing import importers
+
+    table = {"invoices": "sales_invoice", "people": "people_person"}[kind]
+    importers()  # registered before the wrapper counts anything
+    with connection.execute_wrapper(
+        StopAfterInserts(int(count), table, lambda: _stop_here(marker))
+    ):
+        call_command("import", kind, file, verbosity=0)
+
+
+def _issue(invoice_id: str, marker: str) -> None:
+    from alveole.sales import services
+    from alveole.sales.models import Invoice
+
+    real_audit_record = services.audit_record
+
+    def audit_record(**kwargs: Any) -> Any:
+        target = kwargs.get("target")
+        if isinstance(target, Invoice) and target.number:
+            # The number is drawn and written, the transaction not committed: die now.
+            Path(marker).write_text(target.number)
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_audit_record(**kwargs)
+
+    services.audit_record = audit_record
+    invoice = Invoice.objects.get(pk=int(invoice_id))
+    services.invoice_issue(actor=None, invoice=invoice)
+    os._exit(4)  # not reached when the kill point was reached
+
+
+def _worker(marker: str) -> None:
+    from django.core.management import call_command
+
+    from alveole.reports import services
+
+    def pdf_from_context(context: dict[str, Any]) -> bytes:
+        _stop_here(marker)
+        return b""
+
+    services.pdf_from_context = pdf_from_context
+    call_command("db_worker", "--batch", "--no-startup-delay", "--worker-id", "killed")
+
+
+def main(argv: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alveole.settings")
+    django.setup()
+    scenario, *args = argv
+    {"import": _import, "issue": _issue, "worker": _worker}[scenario](*args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
