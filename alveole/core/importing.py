@@ -9,6 +9,7 @@ with the column it comes from, in French.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -20,6 +21,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from alveole.core.services import audit_record
@@ -69,6 +71,11 @@ class Importer:
     `unique_key`, when given, names what must not appear twice in one file (a person's
     name and birth date, a business's code); the second line is refused with the first's
     line number, and not saved.
+
+    `save_rows`, when given, saves the lines in batches instead of `save_row` one by one:
+    it receives every line left once duplicates and empty required cells are refused, and
+    returns the refused ones' messages by line number. Like `save_row`'s, its writes stay
+    in the import's transaction, rolled back whole when a line is refused.
     """
 
     kind: str
@@ -80,6 +87,7 @@ class Importer:
     columns: tuple[Column, ...] = ()
     unique_key: Callable[[dict[str, str]], Hashable | None] | None = None
     duplicate_message: Any = ""
+    save_rows: Callable[[Iterable[Row], Any], dict[int, str]] | None = None
 
 
 _REGISTRY: dict[str, Importer] = {}
@@ -125,7 +133,8 @@ def document_importers() -> dict[str, DocumentImporter]:
     return dict(sorted(_DOCUMENT_REGISTRY.items()))
 
 
-def _messages(error: ValidationError) -> str:
+def error_message(error: ValidationError) -> str:
+    """A refusal as one line of the report: `column : message ; …`."""
     if hasattr(error, "error_dict"):
         parts: list[str] = []
         for name, errors in error.message_dict.items():
@@ -167,12 +176,15 @@ def run_import(
     duplicates = _duplicates(importer, rows)
     try:
         with transaction.atomic():
-            for row in progress(rows) if progress else rows:
-                if row.line in duplicates:
-                    result.errors.append(LineError(row.line, duplicates[row.line]))
-                    continue
-                _import_row(importer, row, actor, result)
-            if result.errors or dry_run:
+            if importer.save_rows is not None:
+                _import_rows(importer, rows, duplicates, actor, result, progress)
+            else:
+                for row in progress(rows) if progress else rows:
+                    if row.line in duplicates:
+                        result.errors.append(LineError(row.line, duplicates[row.line]))
+                        continue
+                    _import_row(importer, row, actor, result)
+            if result.errors or result.file_error or dry_run:
                 raise _Rollback
             audit_record(
                 actor=actor,
@@ -182,9 +194,43 @@ def run_import(
                 % {"label": importer.label, "file": filename, "n": result.created},
             )
     except _Rollback:
-        if result.errors:
+        if result.errors or result.file_error:
             result.created = 0
     return result
+
+
+def _import_rows(
+    importer: Importer,
+    rows: Sequence[Row],
+    duplicates: dict[int, str],
+    actor: Any,
+    result: ImportResult,
+    progress: Callable[[Sequence[Row]], Iterable[Row]] | None,
+) -> None:
+    """Hand the lines to the importer's `save_rows`, in batches of its own making."""
+    refused: dict[int, str] = dict(duplicates)
+    to_save = []
+    for row in rows:
+        if row.line in refused:
+            continue
+        message = _missing_message(importer, row)
+        if message:
+            refused[row.line] = message
+        else:
+            to_save.append(row)
+    assert importer.save_rows is not None
+    try:
+        # A savepoint: on PostgreSQL a failed statement leaves the transaction unusable.
+        with transaction.atomic():
+            refused.update(importer.save_rows(progress(to_save) if progress else to_save, actor))
+    except IntegrityError:
+        result.file_error = _(
+            "Le fichier contredit une donnée déjà enregistrée (contrainte de la base) : "
+            "rien n'a été importé."
+        )
+        return
+    result.errors.extend(LineError(line, refused[line]) for line in sorted(refused))
+    result.created = len(rows) - len(refused)
 
 
 def _duplicates(importer: Importer, rows: Sequence[Row]) -> dict[int, str]:
@@ -204,30 +250,31 @@ def _duplicates(importer: Importer, rows: Sequence[Row]) -> dict[int, str]:
     return duplicates
 
 
-def _import_row(importer: Importer, row: Row, actor: Any, result: ImportResult) -> None:
+def _missing_message(importer: Importer, row: Row) -> str:
     missing = [name for name in importer.required if not row.values.get(name, "").strip()]
-    if missing:
-        result.errors.append(
-            LineError(
-                row.line,
-                _("valeur obligatoire manquante : %(cols)s") % {"cols": ", ".join(missing)},
-            )
-        )
-        return
+    if not missing:
+        return ""
+    return _("valeur obligatoire manquante : %(cols)s") % {"cols": ", ".join(missing)}
+
+
+def save_one(save_row: Callable[[dict[str, str], Any], Any], row: Row, actor: Any) -> str:
+    """Save one line in a savepoint of its own; the message when it is refused, else ""."""
     try:
         # A savepoint per line: a refused line leaves the others' work consistent until the
         # final rollback, and every line is checked so that all errors are reported at once.
         with transaction.atomic():
-            importer.save_row(row.values, actor)
+            save_row(row.values, actor)
     except ValidationError as error:
-        result.errors.append(LineError(row.line, _messages(error)))
+        return error_message(error)
     except IntegrityError:
-        result.errors.append(
-            LineError(
-                row.line,
-                _("la ligne contredit une donnée déjà enregistrée (contrainte de la base)."),
-            )
-        )
+        return _("la ligne contredit une donnée déjà enregistrée (contrainte de la base).")
+    return ""
+
+
+def _import_row(importer: Importer, row: Row, actor: Any, result: ImportResult) -> None:
+    message = _missing_message(importer, row) or save_one(importer.save_row, row, actor)
+    if message:
+        result.errors.append(LineError(row.line, message))
     else:
         result.created += 1
 
@@ -293,17 +340,27 @@ def parse_decimal(text: str) -> Decimal:
     return value
 
 
+@functools.lru_cache(maxsize=64)
+def _choice_forms(
+    choices: type[models.TextChoices], aliases: tuple[tuple[str, str], ...], language: str | None
+) -> dict[str, str]:
+    """Every accepted form of a list of choices, normalised, in the active language (its
+    labels are translated): computed once, not for every cell of a big file."""
+    known: dict[str, str] = {}
+    for value, label in choices.choices:
+        known[normalize(value)] = value
+        known[normalize(str(label))] = value
+    for alias, value in aliases:
+        known[normalize(alias)] = value
+    return known
+
+
 def parse_choice(
     text: str, choices: type[models.TextChoices], aliases: Mapping[str, str] | None = None
 ) -> str:
     """A choice given by its code, its French label or one of its aliases."""
     wanted = normalize(text)
-    known: dict[str, str] = {}
-    for value, label in choices.choices:
-        known[normalize(value)] = value
-        known[normalize(str(label))] = value
-    for alias, value in (aliases or {}).items():
-        known[normalize(alias)] = value
+    known = _choice_forms(choices, tuple((aliases or {}).items()), get_language())
     if wanted in known:
         return known[wanted]
     codes = [str(value) for value in choices.values]

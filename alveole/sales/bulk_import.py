@@ -1,0 +1,377 @@
+"""Importing historical invoices in batches: `invoice_import` and `payment_record` for
+thousands of lines, with the same checks and the same writes, in bulk.
+
+`alveole import invoices` brings in years of invoices issued before Alvéole. Line by line,
+each invoice cost some forty queries (its own look-ups, its snapshot, its entry's checks,
+numbers and lettering). Here an `InvoiceImportBatch` looks up once what the lines share
+(sales settings, numbers already taken, the first open day, the sellers' mentions), checks
+each invoice and its payment in Python exactly as the two services do — same order, same
+messages — then writes them all: invoices, lines, changes of state, payments, audit events
+with `bulk_create`, and their ledger entries with `alveole.ledger.bulk.entries_post`.
+
+Credit notes are not batched: they change the invoice they correct, which may be in the
+same file; the importer brings them in one by one through `invoice_import`, between
+batches, in the order of the file.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alveole.businesses.models import Business, Membership
+from alveole.core.bulk import insert
+from alveole.core.dates import today
+from alveole.core.formatting import format_cents
+from alveole.core.models import AuditEvent
+from alveole.ledger.bulk import entries_post
+from alveole.ledger.posting import EntryDraft
+from alveole.people.models import Contract, Person
+from alveole.sales import accounting
+from alveole.sales.mentions import cape_mention, customer_snapshot, seller_snapshot
+from alveole.sales.models import (
+    Customer,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    Payment,
+    SalesSettings,
+    StateChange,
+)
+from alveole.sales.numbering import check_number
+from alveole.sales.services import (
+    _apply_totals,
+    _build_lines,
+    _check_customer,
+    _check_write,
+    _settle_status,
+)
+
+#: Rows per INSERT statement.
+BATCH_SIZE = 500
+
+
+@dataclass
+class PreparedInvoice:
+    """An invoice checked by `InvoiceImportBatch.prepare_invoice`, not yet written."""
+
+    invoice: Invoice
+    lines: list[InvoiceLine]
+    payment: Payment | None = None
+    state_changes: list[StateChange] = field(default_factory=list)
+
+
+class InvoiceImportBatch:
+    """Historical invoices checked one by one, then written together (see the module).
+
+    Built for the businesses and the numbers of the lines to come (one query each);
+    `prepare_invoice` and `prepare_payment` raise what `invoice_import` and
+    `payment_record` would raise; `add` keeps a prepared invoice; `write` writes them all.
+    """
+
+    def __init__(
+        self, *, actor: Any, businesses: Iterable[Business], numbers: Iterable[str]
+    ) -> None:
+        self.actor = actor
+        self.user = actor if getattr(actor, "is_authenticated", False) else None
+        self.businesses = {business.pk: business for business in businesses}
+        self.settings = {
+            settings.business_id: settings
+            for settings in SalesSettings.objects.filter(business_id__in=list(self.businesses))
+        }
+        self.taken = set(
+            Invoice.objects.filter(number__in={n.strip() for n in numbers}).values_list(
+                "number", flat=True
+            )
+        )
+        self.open_day = accounting.open_day()
+        self.today = today()
+        self.prepared: list[PreparedInvoice] = []
+        self._writable: set[int] = set()
+        self._sellers: dict[int, dict[str, Any]] = {}
+        self._persons: dict[int, Person | None] | None = None
+        self._capes: dict[int, list[datetime.date]] = {}
+        self._cape_mentions: dict[tuple[int, datetime.date], dict[str, Any] | None] = {}
+        self._customers: dict[int, dict[str, Any]] = {}
+
+    # --- checks ---------------------------------------------------------------------------
+
+    def _check_write(self, business: Business) -> None:
+        if business.pk not in self._writable:
+            _check_write(self.actor, business)
+            self._writable.add(business.pk)
+
+    def prepare_invoice(
+        self,
+        *,
+        business: Business,
+        customer: Customer,
+        number: str,
+        kind: str,
+        issue_date: datetime.date,
+        due_date: datetime.date | None,
+        lines: Iterable[Mapping[str, Any]],
+    ) -> PreparedInvoice:
+        """`invoice_import`'s checks, in its order, for an invoice or a deposit invoice."""
+        if kind == Invoice.Kind.CREDIT_NOTE:
+            raise ValueError("credit notes go through invoice_import, one by one")
+        self._check_write(business)
+        _check_customer(business, customer)
+        number = check_number(number.strip())
+        if number in self.taken:
+            raise ValidationError(
+                {"number": _("Le numéro %(number)s existe déjà.") % {"number": number}}
+            )
+        if issue_date > self.today:
+            raise ValidationError({"issue_date": _("Date d'émission dans le futur.")})
+        terms = self.settings.get(business.pk) or SalesSettings(business=business)
+        invoice = Invoice(
+            business=business,
+            customer=customer,
+            kind=kind,
+            title="",
+            supply_date=issue_date,
+            due_date=due_date or issue_date,
+            notes="",
+            late_penalty_text=str(terms.late_penalty_text),
+            early_payment_text=str(terms.early_payment_text),
+            buyer_business=customer.internal_business,
+            status=InvoiceStatus.DRAFT,
+            prices_include_vat=False,
+            imported=True,
+            number=number,
+            issue_date=issue_date,
+        )
+        built = _build_lines(InvoiceLine, lines)
+        _apply_totals(invoice, built)
+        if invoice.total_incl_vat_cents <= 0:
+            raise ValidationError(_("Le total TTC doit être positif."))
+        invoice.snapshot = {
+            "seller": self._seller(business, issue_date),
+            "customer": self._customer(customer),
+        }
+        return PreparedInvoice(invoice=invoice, lines=built)
+
+    def prepare_payment(
+        self,
+        prepared: PreparedInvoice,
+        *,
+        amount_cents: int,
+        method: str,
+        date: datetime.date | None,
+        reference: str,
+    ) -> None:
+        """`payment_record`'s checks, in its order, for the payment of a prepared invoice."""
+        invoice = prepared.invoice
+        if method not in Payment.Method.values:
+            raise ValidationError({"method": _("Moyen de paiement inconnu.")})
+        if amount_cents <= 0:
+            raise ValidationError({"amount_cents": _("Le montant doit être positif.")})
+        if amount_cents > invoice.remaining_cents:
+            raise ValidationError(
+                {
+                    "amount_cents": _(
+                        "Le paiement (%(amount)s) dépasse le restant dû (%(left)s) : "
+                        "un trop-perçu n'est pas enregistré."
+                    )
+                    % {
+                        "amount": format_cents(amount_cents),
+                        "left": format_cents(invoice.remaining_cents),
+                    }
+                },
+                code="overpayment",
+            )
+        date = date or self.today
+        if date > self.today:
+            raise ValidationError({"date": _("Un paiement ne peut être daté dans le futur.")})
+        prepared.payment = Payment(
+            invoice=invoice,
+            date=date,
+            amount_cents=amount_cents,
+            method=method,
+            reference=reference.strip()[:100],
+            recorded_by=self.user,
+        )
+
+    def add(self, prepared: PreparedInvoice) -> None:
+        """Keep a prepared invoice (and its payment) for `write`; its number is now taken."""
+        assert prepared.invoice.number is not None
+        self.taken.add(prepared.invoice.number)
+        self.prepared.append(prepared)
+
+    # --- the snapshot: `document_snapshot`, its look-ups done once per business -------------
+
+    def _seller(self, business: Business, day: datetime.date) -> dict[str, Any]:
+        base = self._sellers.get(business.pk)
+        if base is None:
+            base = self._sellers[business.pk] = seller_snapshot(business, day)
+        return {**base, "cape": self._cape(business, day)}
+
+    def _cape(self, business: Business, day: datetime.date) -> dict[str, Any] | None:
+        """`cape_mention` of the main entrepreneur, asked only of those who had a CAPE
+        started by then (most have none: no query for them)."""
+        if self._persons is None:
+            self._load_capes()
+        assert self._persons is not None
+        person = self._persons.get(business.pk)
+        if person is None or not any(start <= day for start in self._capes.get(person.pk, ())):
+            return None
+        key = (person.pk, day)
+        if key not in self._cape_mentions:
+            self._cape_mentions[key] = cape_mention(person, day)
+        return self._cape_mentions[key]
+
+    def _load_capes(self) -> None:
+        self._persons = {}
+        # The first main membership in the model's order, as `seller_snapshot` takes it.
+        for membership in (
+            Membership.objects.filter(business_id__in=list(self.businesses), is_main=True)
+            .select_related("person")
+            .order_by(*Membership._meta.ordering)
+        ):
+            self._persons.setdefault(membership.business_id, membership.person)
+        persons = [person.pk for person in self._persons.values() if person is not None]
+        for person_id, start in Contract.objects.filter(
+            person_id__in=persons, kind=Contract.Kind.CAPE
+        ).values_list("person_id", "start_date"):
+            self._capes.setdefault(person_id, []).append(start)
+
+    def _customer(self, customer: Customer) -> dict[str, Any]:
+        found = self._customers.get(customer.pk)
+        if found is None:
+            found = self._customers[customer.pk] = customer_snapshot(customer)
+        return found
+
+    # --- writing --------------------------------------------------------------------------
+
+    @transaction.atomic
+    def write(self) -> list[Invoice]:
+        """Write every prepared invoice with its lines, history, payment and entries."""
+        prepared = self.prepared
+        if not prepared:
+            return []
+        now = timezone.now()
+        invoices = [item.invoice for item in prepared]
+        for item in prepared:
+            item.invoice.issued_at = now
+            if item.payment is not None:
+                item.invoice.paid_cents = item.payment.amount_cents
+        # Saved as drafts, as `invoice_import` does, then issued once their lines are in.
+        insert(invoices, with_ids=True)
+        lines = []
+        for item in prepared:
+            for line in item.lines:
+                line.invoice = item.invoice
+                lines.append(line)
+        for line in lines:
+            line.invoice_id = line.invoice.pk
+        insert(lines)
+        changes = []
+        by_status: dict[str, list[int]] = {}
+        for item in prepared:
+            invoice = item.invoice
+            invoice.status = InvoiceStatus.ISSUED
+            changes.append(self._change(invoice, InvoiceStatus.DRAFT, _("Reprise d'historique")))
+            if item.payment is not None:
+                status = _settle_status(invoice)
+                if status != InvoiceStatus.ISSUED:
+                    changes.append(
+                        self._change(
+                            invoice, InvoiceStatus.ISSUED, format_cents(item.payment.amount_cents)
+                        )
+                    )
+                    invoice.status = status
+            by_status.setdefault(invoice.status, []).append(invoice.pk)
+        for status, ids in by_status.items():
+            for start in range(0, len(ids), BATCH_SIZE):
+                Invoice.objects.filter(pk__in=ids[start : start + BATCH_SIZE]).update(
+                    status=status, updated_at=now
+                )
+        for change in changes:
+            change.invoice_id = change.invoice.pk
+        insert(changes)
+        payments = [item.payment for item in prepared if item.payment is not None]
+        for payment in payments:
+            payment.invoice_id = payment.invoice.pk
+        insert(payments, with_ids=True)
+        entries_post(actor=self.actor, drafts=self._drafts(prepared))
+        insert(self._audit(prepared))
+        self.prepared = []
+        return invoices
+
+    def _change(self, invoice: Invoice, previous: str, note: str) -> StateChange:
+        return StateChange(
+            invoice=invoice,
+            actor=self.user,
+            from_status=previous,
+            to_status=invoice.status,
+            note=note[:255],
+        )
+
+    def _drafts(self, prepared: Sequence[PreparedInvoice]) -> list[EntryDraft]:
+        """Each invoice's entry (none in a closed period) then its payment's, in order."""
+        drafts = []
+        for item in prepared:
+            invoice = item.invoice
+            assert invoice.issue_date is not None
+            if not accounting.is_closed(invoice.issue_date, self.open_day):
+                draft = accounting.issue_draft(
+                    invoice=invoice, lines=item.lines, day=invoice.issue_date
+                )
+                if draft is not None:
+                    drafts.append(draft)
+            payment = item.payment
+            if payment is not None:
+                # The invoice as it was before its payment.
+                paid, invoice.paid_cents = invoice.paid_cents, 0
+                draft = accounting.payment_draft(
+                    payment=payment,
+                    invoice=invoice,
+                    lines=item.lines,
+                    day=accounting.ledger_date(payment.date, self.open_day),
+                )
+                invoice.paid_cents = paid
+                if draft is not None:
+                    drafts.append(draft)
+        return drafts
+
+    def _audit(self, prepared: Sequence[PreparedInvoice]) -> list[AuditEvent]:
+        """What `audit_record` writes for each invoice imported and each payment."""
+        events = []
+        for item in prepared:
+            invoice = item.invoice
+            events.append(
+                AuditEvent(
+                    actor=self.user,
+                    action=AuditEvent.Action.IMPORT,
+                    target_type=Invoice._meta.label_lower,
+                    target_id=str(invoice.pk),
+                    summary=f"Reprise de {invoice.number}"[:255],
+                    changes={},
+                )
+            )
+            if item.payment is not None:
+                events.append(
+                    AuditEvent(
+                        actor=self.user,
+                        action=AuditEvent.Action.CREATE,
+                        target_type=Payment._meta.label_lower,
+                        target_id=str(item.payment.pk),
+                        summary=(
+                            f"Paiement de {format_cents(item.payment.amount_cents)} "
+                            f"sur {invoice.number}"
+                        )[:255],
+                        changes={},
+                    )
+                )
+        return events
+
+
+__all__ = ["InvoiceImportBatch", "PreparedInvoice"]
