@@ -67,7 +67,10 @@ def recognition_date(grant: Grant, year: int) -> datetime.date:
 
 
 def _due(through: datetime.date, grant_id: int | None = None) -> dict[str, _Due]:
-    grants = Grant.objects.prefetch_related("allocations").order_by("pk")
+    """What the grants say should be in the books by a day. Their rows stay locked to the
+    commit (PostgreSQL): a grant being changed meanwhile is read once its change and its
+    entries are committed, never before them while its entries are read after."""
+    grants = Grant.objects.select_for_update().prefetch_related("allocations").order_by("pk")
     if grant_id is not None:
         grants = grants.filter(pk=grant_id)
     due: dict[str, _Due] = {}
