@@ -277,3 +277,37 @@ def test_only_bookkeepers_record_grants(personas, support):
             grant_record(actor=getattr(personas, who).user, **GRANT)
     assert nothing_written() == before
     assert grant_record(actor=personas.director.user, **GRANT).pk
+
+
+def test_a_refused_posting_through_the_api_is_a_400_and_writes_nothing(
+    personas, support, monkeypatch
+):
+    def refused(**kwargs):
+        raise ValidationError("Écriture refusée pour l'essai.")
+
+    monkeypatch.setattr(grants, "entry_post_if_any", refused)
+    before = nothing_written()
+    body = {key: str(value) if isinstance(value, D) else value for key, value in GRANT.items()}
+    response = PersonaApi(personas)("accountant", "post", "/api/cooperative/grants", body)
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        "La subvention n'est pas enregistrée : la comptabilité refuse ses écritures. "
+        "Écriture refusée pour l'essai."
+    )
+    assert nothing_written() == before
+
+
+def test_a_refused_removal_through_the_page_keeps_the_grant(personas, support, monkeypatch):
+    grant = grant_record(actor=None, **GRANT)
+    count = Entry.objects.count()
+
+    def refused(**kwargs):
+        raise ValidationError("Écriture refusée pour l'essai.")
+
+    monkeypatch.setattr(grants, "document_entries_reverse", refused)
+    client = personas.accountant.client
+    response = client.post(reverse("coop:grant_delete", args=[grant.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("coop:grant_edit", args=[grant.pk]), 302)]
+    assert "La subvention n'est pas supprimée" in html.unescape(response.content.decode())
+    assert Grant.objects.filter(pk=grant.pk).exists()
+    assert Entry.objects.count() == count
