@@ -1,67 +1,163 @@
-"""Inserting many new rows fast: `insert`, a lean `bulk_create` for batch writes.
+"""Inserting many new rows fast: a lean `bulk_create` for batch writes.
 
 `QuerySet.bulk_create` spends more Python time building its SQL (an expression check and
 a placeholder per value) than the database spends writing: at thousands of rows a second,
-that is most of an import's time. `insert` prepares each value exactly as `bulk_create`
-does (`pre_save`, so `auto_now` fields are set, then `get_db_prep_save`) and runs one
-prepared INSERT for all the rows (`executemany`) or, when the caller needs the new ids,
-multi-row INSERTs … RETURNING id as large as the database allows.
+that is most of an import's time. `insert` (model objects) and `insert_rows` (tuples of
+values, no model object built) prepare each value for the database as `bulk_create` does
+(`get_db_prep_save`; `insert` calls `pre_save` first, so `auto_now` fields are set), but
+skip that call for the plain values it would return unchanged (a `str` for a text column,
+an `int` for an integer or a key). They run one prepared INSERT for all the rows
+(`executemany`) or, when the caller needs the new ids, multi-row INSERTs … RETURNING id as
+large as the database allows.
 
-Like `bulk_create`, it calls no `save()` and sends no signal: the caller is a service that
+Like `bulk_create`, they call no `save()` and send no signal: the caller is a service that
 made every check a save would make.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Model
 
 #: Rows per statement at most (the database's limit on parameters may lower it).
 MAX_ROWS = 1_000
 
+#: Field classes whose `get_db_prep_save` returns a value of this exact type unchanged.
+_PLAIN: tuple[tuple[type[models.Field], type], ...] = (
+    (models.CharField, str),
+    (models.TextField, str),
+    (models.BooleanField, bool),
+    (models.IntegerField, int),  # and Big-, Small-, Positive…
+)
 
-def insert(objs: Sequence[Model], *, with_ids: bool = False) -> int:
-    """Insert new objects of one model; with `with_ids`, set their primary keys.
 
-    Returns the number of rows written. The objects must be new (no primary key).
-    """
-    if not objs:
-        return 0
-    model = type(objs[0])
+def _plain_type(field: models.Field) -> type | None:
+    if isinstance(field, models.ForeignKey):
+        return _plain_type(field.target_field)
+    if isinstance(field, models.AutoField):
+        return int
+    for kind, plain in _PLAIN:
+        if isinstance(field, kind):
+            return plain
+    return None
+
+
+def _preparer(field: models.Field, connection: Any) -> Callable[[Any], Any]:
+    plain = _plain_type(field)
+    prepare = field.get_db_prep_save
+    if plain is None:
+        return lambda value: prepare(value, connection)
+    return lambda value: (
+        value if value is None or type(value) is plain else prepare(value, connection)
+    )
+
+
+def _copy(cursor: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL's COPY … FROM STDIN of the rows, seen by the query log and the execute
+    wrappers like one `executemany` (so query counts and tests see it)."""
+
+    def run(sql: str, rows: Sequence[Sequence[Any]], _many: bool, _context: Any) -> None:
+        cursor.db.validate_no_broken_transaction()
+        with cursor.db.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    debug = getattr(cursor, "debug_sql", None)
+    with debug(sql, rows, many=True) if debug else contextlib.nullcontext():
+        cursor._execute_with_wrappers(sql, rows, True, executor=run)
+
+
+def insert_rows(
+    model: type[Model],
+    names: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    with_ids: bool = False,
+) -> list[int]:
+    """Insert rows of values for the fields `names` (attnames, `business_id`), in order;
+    the new ids when `with_ids`, in the rows' order. Defaults are not applied: give every
+    column without a database default, `auto_now` dates included."""
+    connection = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
-    pk = meta.pk
-    assert pk is not None
-    fields = [f for f in meta.concrete_fields if f is not pk]
+    fields = [meta.get_field(name) for name in names]
+    preparers = [_preparer(field, connection) for field in fields]
+    prepared = [
+        tuple(prepare(value) for prepare, value in zip(preparers, row, strict=True)) for row in rows
+    ]
+    if not prepared:
+        return []
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(field.column) for field in fields)
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     table = quote(meta.db_table)
-    rows = [
-        tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields) for obj in objs
-    ]
+    ids: list[int] = []
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if with_ids:
+                # The ids come from the table's sequence first, in one query.
+                assert meta.pk is not None
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                    "FROM generate_series(1, %s) ORDER BY 1",
+                    [meta.db_table, meta.pk.column, len(prepared)],
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+                columns = f"{quote(meta.pk.column)}, {columns}"
+                prepared = [(new_id, *row) for new_id, row in zip(ids, prepared, strict=True)]
+            _copy(cursor, f"COPY {table} ({columns}) FROM STDIN", prepared)
+            return ids
         if not with_ids:
             sql = f"INSERT INTO {table} ({columns}) VALUES {placeholders}"  # noqa: S608
-            for start in range(0, len(rows), MAX_ROWS):
-                cursor.executemany(sql, rows[start : start + MAX_ROWS])
-            return len(rows)
-        limit = connection.features.max_query_params or 65_535  # PostgreSQL's protocol
+            for start in range(0, len(prepared), MAX_ROWS):
+                cursor.executemany(sql, prepared[start : start + MAX_ROWS])
+            return ids
+        assert meta.pk is not None
+        limit = connection.features.max_query_params or 999
         per = max(1, min(MAX_ROWS, limit // len(fields)))
-        ids: list[int] = []
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
+        returning = quote(meta.pk.column)
+        for start in range(0, len(prepared), per):
+            chunk = prepared[start : start + per]
             sql = (
                 f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
                 + ", ".join([placeholders] * len(chunk))
-                + f" RETURNING {quote(pk.column)}"
+                + f" RETURNING {returning}"
             )
             cursor.execute(sql, [value for row in chunk for value in row])
             # In the order of the VALUES, as `bulk_create` relies on too.
             ids.extend(row[0] for row in cursor.fetchall())
-    for obj, new_id in zip(objs, ids, strict=True):
-        setattr(obj, pk.attname, new_id)
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return len(rows)
+    return ids
+
+
+def insert(objs: Sequence[Model], *, with_ids: bool = False) -> int:
+    """Insert new objects of one model (every concrete field but the id); with `with_ids`,
+    set their primary keys. Returns the number of rows written."""
+    if not objs:
+        return 0
+    meta = type(objs[0])._meta
+    pk = meta.pk
+    assert pk is not None
+    fields = [f for f in meta.concrete_fields if f is not pk]
+    needs_pre_save = [
+        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    for obj in objs:
+        for field in needs_pre_save:
+            field.pre_save(obj, True)
+    names = [f.attname for f in fields]
+    ids = insert_rows(
+        type(objs[0]),
+        names,
+        ([getattr(obj, name) for name in names] for obj in objs),
+        with_ids=with_ids,
+    )
+    if with_ids:
+        alias = DEFAULT_DB_ALIAS
+        for obj, new_id in zip(objs, ids, strict=True):
+            setattr(obj, pk.attname, new_id)
+            obj._state.adding = False
+            obj._state.db = alias
+    return len(objs)

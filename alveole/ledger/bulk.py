@@ -19,12 +19,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from alveole.businesses.models import Business
 from alveole.coop.models import FiscalYear
-from alveole.core.bulk import insert
+from alveole.core.bulk import insert, insert_rows
 from alveole.core.models import AuditEvent
 from alveole.ledger.models import Account, Entry, Journal, JournalSequence, Line
 from alveole.ledger.posting import EntryDraft
@@ -145,17 +144,17 @@ def _letters(number: int) -> str:
     return letters
 
 
-def _letter(lines: Sequence[Line], fiscal_year_of: dict[int, int]) -> None:
+def _letter(documents: set[tuple[int, str, str]]) -> None:
     """Letter the open items of the lines' documents that now net to zero, within each
-    fiscal year, as `entry_post` does entry by entry: two queries per chunk of documents.
+    fiscal year, as `entry_post` does entry by entry: two queries per chunk of documents
+    (`documents`: fiscal year id, account, document).
 
     The open items are read by account and document among the partial index of open items
     (the query repeats its condition so that SQLite uses it), then the exact (account,
     document) pairs are kept and summed in Python, on integers."""
     by_year: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for line in lines:
-        if line.match_ref:
-            by_year[fiscal_year_of[line.entry_id]].add((line.account_id, line.match_ref))
+    for year_id, account, match_ref in documents:
+        by_year[year_id].add((account, match_ref))
     for year_id, pairs in by_year.items():
         keys = sorted(pairs)
         for start in range(0, len(keys), LETTERING_CHUNK):
@@ -177,22 +176,26 @@ def _letter(lines: Sequence[Line], fiscal_year_of: dict[int, int]) -> None:
             for pk, account, match_ref, day, debit, credit in items:
                 if (account, match_ref) in chunk:
                     groups[(account, match_ref)].append((pk, day, debit, credit))
-            codes, dates, ids = [], [], []
+            settled = []
             for members in groups.values():
                 debit = sum(member[2] for member in members)
                 if not debit or debit != sum(member[3] for member in members):
                     continue
                 code = _letters(members[0][0])
                 last = max(member[1] for member in members)
-                for pk, _day, _debit, _credit in members:
-                    codes.append(When(pk=pk, then=Value(code)))
-                    dates.append(When(pk=pk, then=Value(last)))
-                    ids.append(pk)
-            if ids:
-                Line.objects.filter(pk__in=ids).update(
-                    lettering=Case(*codes, default=Value("")),
-                    lettering_date=Case(*dates, default=None),
-                )
+                settled.extend((code, last, pk) for pk, _day, _debit, _credit in members)
+            if settled:
+                _set_lettering(settled)
+
+
+def _set_lettering(rows: Sequence[tuple[str, datetime.date, int]]) -> None:
+    """Write (lettering, lettering date, line id) rows: one prepared UPDATE run for them all.
+    The lettering is the one thing of a posted line that changes (`LETTERING_FIELDS`)."""
+    table = connection.ops.quote_name(Line._meta.db_table)
+    sql = f"UPDATE {table} SET lettering = %s, lettering_date = %s WHERE id = %s"  # noqa: S608
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(code, adapt(day), pk) for code, day, pk in rows])
 
 
 def entries_post(*, actor: Any, drafts: Sequence[EntryDraft], letter: bool = True) -> list[Entry]:
@@ -248,41 +251,41 @@ def entries_post(*, actor: Any, drafts: Sequence[EntryDraft], letter: bool = Tru
                 )
             )
         insert(entries, with_ids=True)
+        names = (
+            "entry_id", "position", "date", "journal_id", "account_id", "business_id", "label",
+            "debit_cents", "credit_cents", "auxiliary_number", "auxiliary_label", "base_cents",
+            "match_ref", "lettering",
+        )  # fmt: skip
         lines = [
-            Line(
-                entry_id=entry.pk,
-                position=position,
-                date=draft.date,
-                journal_id=draft.journal,
-                account_id=line.account,
-                business_id=line.business_id,
-                label=(line.label or draft.label)[:200],
-                debit_cents=line.debit_cents,
-                credit_cents=line.credit_cents,
-                auxiliary_number=line.auxiliary_number[:40],
-                auxiliary_label=line.auxiliary_label[:150],
-                base_cents=line.base_cents,
-                match_ref=line.match_ref[:100],
+            (
+                entry.pk, position, draft.date, draft.journal, line.account, line.business_id,
+                (line.label or draft.label)[:200], line.debit_cents, line.credit_cents,
+                line.auxiliary_number[:40], line.auxiliary_label[:150], line.base_cents,
+                line.match_ref[:100], "",
             )
             for entry, draft in zip(entries, drafts, strict=True)
             for position, line in enumerate(draft.lines, start=1)
-        ]
-        insert(lines)
+        ]  # fmt: skip
+        insert_rows(Line, names, lines)
         if letter:
-            _letter(lines, {entry.pk: entry.fiscal_year_id for entry in entries})
+            fiscal_year_of = {entry.pk: entry.fiscal_year_id for entry in entries}
+            _letter({(fiscal_year_of[line[0]], line[4], line[12]) for line in lines if line[12]})
         target_type = Entry._meta.label_lower
-        insert(
-            [
-                AuditEvent(
-                    actor=posted_by,
-                    action=AuditEvent.Action.CREATE,
-                    target_type=target_type,
-                    target_id=str(entry.pk),
-                    summary=f"Écriture {entry.reference} : {entry.label}"[:255],
-                    changes={"debit_cents": entry.debit_cents, "event": entry.event},
+        insert_rows(
+            AuditEvent,
+            ("at", "actor_id", "action", "target_type", "target_id", "summary", "changes"),
+            (
+                (
+                    now,
+                    posted_by.pk if posted_by is not None else None,
+                    AuditEvent.Action.CREATE.value,
+                    target_type,
+                    str(entry.pk),
+                    f"Écriture {entry.reference} : {entry.label}"[:255],
+                    {"debit_cents": entry.debit_cents, "event": entry.event},
                 )
                 for entry in entries
-            ]
+            ),
         )
     return entries
 

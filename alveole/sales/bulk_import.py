@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alveole.businesses.models import Business, Membership
-from alveole.core.bulk import insert
+from alveole.core.bulk import insert, insert_rows
 from alveole.core.dates import today
 from alveole.core.formatting import format_cents
 from alveole.core.models import AuditEvent
@@ -96,6 +96,7 @@ class InvoiceImportBatch:
         self.prepared: list[PreparedInvoice] = []
         self._writable: set[int] = set()
         self._sellers: dict[int, dict[str, Any]] = {}
+        self._cooperative: dict[str, Any] | None = None
         self._persons: dict[int, Person | None] | None = None
         self._capes: dict[int, list[datetime.date]] = {}
         self._cape_mentions: dict[tuple[int, datetime.date], dict[str, Any] | None] = {}
@@ -209,9 +210,24 @@ class InvoiceImportBatch:
     # --- the snapshot: `document_snapshot`, its look-ups done once per business -------------
 
     def _seller(self, business: Business, day: datetime.date) -> dict[str, Any]:
+        """`seller_snapshot`: the cooperative's part read once, each business's from the
+        batch's look-ups (its main entrepreneur, its footer), the CAPE of the day."""
         base = self._sellers.get(business.pk)
         if base is None:
-            base = self._sellers[business.pk] = seller_snapshot(business, day)
+            if self._cooperative is None:
+                self._cooperative = seller_snapshot(business, day)
+            if self._persons is None:
+                self._load_capes()
+            assert self._persons is not None
+            person = self._persons.get(business.pk)
+            terms = self.settings.get(business.pk)
+            base = self._sellers[business.pk] = {
+                **self._cooperative,
+                "business_name": business.name,
+                "business_code": business.code,
+                "entrepreneur": str(person) if person else "",
+                "footer": (terms.footer if terms is not None else "") or "",
+            }
         return {**base, "cape": self._cape(business, day)}
 
     def _cape(self, business: Business, day: datetime.date) -> dict[str, Any] | None:
@@ -258,62 +274,50 @@ class InvoiceImportBatch:
         if not prepared:
             return []
         now = timezone.now()
-        invoices = [item.invoice for item in prepared]
+        actor_id = self.user.pk if self.user is not None else None
+        imported = _("Reprise d'historique")[:255]
+        # The history `invoice_import` then `payment_record` write: draft → issued, then
+        # issued → paid or partly paid; the invoices are inserted in their final state.
+        history = []
         for item in prepared:
-            item.invoice.issued_at = now
+            invoice = item.invoice
+            invoice.issued_at = now
+            invoice.status = InvoiceStatus.ISSUED
+            history.append((invoice, InvoiceStatus.DRAFT.value, invoice.status, imported))
             if item.payment is not None:
-                item.invoice.paid_cents = item.payment.amount_cents
-        # Saved as drafts, as `invoice_import` does, then issued once their lines are in.
+                invoice.paid_cents = item.payment.amount_cents
+                status = _settle_status(invoice)
+                if status != invoice.status:
+                    note = format_cents(item.payment.amount_cents)[:255]
+                    history.append((invoice, invoice.status, status, note))
+                    invoice.status = status
+        invoices = [item.invoice for item in prepared]
         insert(invoices, with_ids=True)
         lines = []
         for item in prepared:
             for line in item.lines:
-                line.invoice = item.invoice
+                line.invoice = item.invoice  # sets invoice_id, now known
                 lines.append(line)
-        for line in lines:
-            line.invoice_id = line.invoice.pk
         insert(lines)
-        changes = []
-        by_status: dict[str, list[int]] = {}
+        insert_rows(
+            StateChange,
+            ("invoice_id", "at", "actor_id", "from_status", "to_status", "note"),
+            ((invoice.pk, now, actor_id, old, new, note) for invoice, old, new, note in history),
+        )
+        payments = []
         for item in prepared:
-            invoice = item.invoice
-            invoice.status = InvoiceStatus.ISSUED
-            changes.append(self._change(invoice, InvoiceStatus.DRAFT, _("Reprise d'historique")))
             if item.payment is not None:
-                status = _settle_status(invoice)
-                if status != InvoiceStatus.ISSUED:
-                    changes.append(
-                        self._change(
-                            invoice, InvoiceStatus.ISSUED, format_cents(item.payment.amount_cents)
-                        )
-                    )
-                    invoice.status = status
-            by_status.setdefault(invoice.status, []).append(invoice.pk)
-        for status, ids in by_status.items():
-            for start in range(0, len(ids), BATCH_SIZE):
-                Invoice.objects.filter(pk__in=ids[start : start + BATCH_SIZE]).update(
-                    status=status, updated_at=now
-                )
-        for change in changes:
-            change.invoice_id = change.invoice.pk
-        insert(changes)
-        payments = [item.payment for item in prepared if item.payment is not None]
-        for payment in payments:
-            payment.invoice_id = payment.invoice.pk
+                item.payment.invoice = item.invoice
+                payments.append(item.payment)
         insert(payments, with_ids=True)
         entries_post(actor=self.actor, drafts=self._drafts(prepared))
-        insert(self._audit(prepared))
+        insert_rows(
+            AuditEvent,
+            ("at", "actor_id", "action", "target_type", "target_id", "summary", "changes"),
+            self._audit(prepared, now, actor_id),
+        )
         self.prepared = []
         return invoices
-
-    def _change(self, invoice: Invoice, previous: str, note: str) -> StateChange:
-        return StateChange(
-            invoice=invoice,
-            actor=self.user,
-            from_status=previous,
-            to_status=invoice.status,
-            note=note[:255],
-        )
 
     def _drafts(self, prepared: Sequence[PreparedInvoice]) -> list[EntryDraft]:
         """Each invoice's entry (none in a closed period) then its payment's, in order."""
@@ -342,33 +346,38 @@ class InvoiceImportBatch:
                     drafts.append(draft)
         return drafts
 
-    def _audit(self, prepared: Sequence[PreparedInvoice]) -> list[AuditEvent]:
+    def _audit(
+        self, prepared: Sequence[PreparedInvoice], now: datetime.datetime, actor_id: int | None
+    ) -> list[tuple[Any, ...]]:
         """What `audit_record` writes for each invoice imported and each payment."""
-        events = []
+        invoice_type = Invoice._meta.label_lower
+        payment_type = Payment._meta.label_lower
+        events: list[tuple[Any, ...]] = []
         for item in prepared:
             invoice = item.invoice
             events.append(
-                AuditEvent(
-                    actor=self.user,
-                    action=AuditEvent.Action.IMPORT,
-                    target_type=Invoice._meta.label_lower,
-                    target_id=str(invoice.pk),
-                    summary=f"Reprise de {invoice.number}"[:255],
-                    changes={},
+                (
+                    now,
+                    actor_id,
+                    AuditEvent.Action.IMPORT.value,
+                    invoice_type,
+                    str(invoice.pk),
+                    f"Reprise de {invoice.number}"[:255],
+                    {},
                 )
             )
-            if item.payment is not None:
+            payment = item.payment
+            if payment is not None:
+                amount = format_cents(payment.amount_cents)
                 events.append(
-                    AuditEvent(
-                        actor=self.user,
-                        action=AuditEvent.Action.CREATE,
-                        target_type=Payment._meta.label_lower,
-                        target_id=str(item.payment.pk),
-                        summary=(
-                            f"Paiement de {format_cents(item.payment.amount_cents)} "
-                            f"sur {invoice.number}"
-                        )[:255],
-                        changes={},
+                    (
+                        now,
+                        actor_id,
+                        AuditEvent.Action.CREATE.value,
+                        payment_type,
+                        str(payment.pk),
+                        f"Paiement de {amount} sur {invoice.number}"[:255],
+                        {},
                     )
                 )
         return events
