@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alveole.businesses.models import Business
 from alveole.core.money import to_cents
+from alveole.core.roles import COOPERATIVE_WIDE_ROLES
 from alveole.sales.models import (
     VAT_RATE_CHOICES,
     Customer,
@@ -23,6 +24,24 @@ from alveole.sales.models import (
 from alveole.sales.selectors import SalesFilters, businesses_for_sales
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class _ShownChoices(forms.models.ModelChoiceIterator):
+    """The options of a `NarrowedModelChoiceField`: its `shown` queryset, not its queryset."""
+
+    def __init__(self, field: forms.ModelChoiceField) -> None:
+        super().__init__(field)
+        shown = getattr(field, "shown", None)
+        if shown is not None:
+            self.queryset = shown
+
+
+class NarrowedModelChoiceField(forms.ModelChoiceField):
+    """A select that validates against its whole queryset but lists only `shown` (when set):
+    a filter of a cooperative-wide list must not print every customer of the cooperative."""
+
+    iterator = _ShownChoices
+    shown: Any = None
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -60,7 +79,7 @@ class FilterForm(BootstrapMixin, forms.Form):
     business = forms.ModelChoiceField(
         label=_("Activité"), queryset=Business.objects.none(), required=False
     )
-    customer = forms.ModelChoiceField(
+    customer = NarrowedModelChoiceField(
         label=_("Client"), queryset=Customer.objects.none(), required=False
     )
     status = forms.ChoiceField(label=_("Statut"), required=False)
@@ -71,11 +90,29 @@ class FilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, user: Any, statuses: list, with_late: bool = False, **kw: Any):
         super().__init__(*args, **kw)
         self.fields["business"].queryset = businesses_for_sales(user=user)
-        self.fields["customer"].queryset = Customer.objects.visible_to(user).order_by("name")
+        customers = Customer.objects.visible_to(user).order_by("name")
+        self.fields["customer"].queryset = customers
+        self._narrow_customers(user, customers)
         self.fields["status"].choices = [("", _("Tous")), *statuses]
         if not with_late:
             del self.fields["late"]
         self._style()
+
+    def _narrow_customers(self, user: Any, customers: Any) -> None:
+        """List the customers of the chosen business; with none chosen, a cooperative-wide
+        user (thousands of customers) gets only the chosen customer, if any: the options
+        stay as many as one business has, whatever the size of the cooperative."""
+        field: Any = self.fields["customer"]
+        business = str(self.data.get("business") or "")
+        if business.isdigit():
+            field.shown = customers.filter(business_id=int(business))
+        elif getattr(user, "role", None) in COOPERATIVE_WIDE_ROLES:
+            customer = str(self.data.get("customer") or "")
+            field.shown = (
+                customers.filter(pk=int(customer)) if customer.isdigit() else customers.none()
+            )
+            field.empty_label = _("Tous (choisir d'abord une activité)")
+        field.widget.choices = field.choices
 
     def filters(self) -> SalesFilters:
         if not self.is_valid():
