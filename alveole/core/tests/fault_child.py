@@ -30,22 +30,27 @@ def _stop_here(marker: str, text: str = "") -> None:
 
 
 class StopAfterInserts:
-    """A database execute wrapper that calls `stop` after the `count`-th INSERT statement,
-    once at least one row went into `table`: an import is then half-way, its transaction
-    holding some of the file's rows. Below the importers, so it stops a line-by-line import
-    and a batched one alike."""
+    """A database execute wrapper that calls `stop` once the import is half-way: rows of
+    `table` written, and either `count` INSERT statements made (a line-by-line import) or
+    one INSERT of several rows (a batched one). Below the importers, so it works for both."""
 
     def __init__(self, count: int, table: str, stop: Callable[[], None]) -> None:
-        self.count, self.target, self.stop = count, f'INTO "{table}"', stop
+        self.count, self.table, self.stop = count, f'"{table}"', stop
         self.inserts = 0
         self.target_written = False
 
     def __call__(self, execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        if sql.lstrip()[:6].upper() == "INSERT":
+        words = sql.split(None, 3)
+        # INSERT INTO "t" …, or COPY "t" … FROM STDIN (alveole.core.bulk on PostgreSQL).
+        if words[:2] == ["INSERT", "INTO"] or words[:1] == ["COPY"]:
             self.inserts += 1
-            self.target_written = self.target_written or self.target in sql
-            if self.inserts >= self.count and self.target_written:
+            table = words[2] if words[0] == "INSERT" else words[1]
+            self.target_written = self.target_written or table == self.table
+            rows = len(params) if many and params is not None else 1
+            rowcount = getattr(context.get("cursor"), "rowcount", 0) or 0
+            several = max(rows, rowcount) > 1
+            if self.target_written and (self.inserts >= self.count or several):
                 self.stop()
         return result
 

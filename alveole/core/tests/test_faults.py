@@ -9,9 +9,10 @@
 - the database connection lost during a request: a French 503, nothing half-written, and
   the next request works.
 
-The real kills (SIGKILL of a child process) need a database two processes share: they run
-on PostgreSQL (DATABASE_URL) and are skipped on SQLite. The child is
-`alveole/core/tests/fault_child.py`, which stops itself at the point under test.
+The real kills are SIGKILLs of a child process (`alveole/core/tests/fault_child.py`, which
+stops itself at the point under test) working on the test database: by URL on PostgreSQL,
+on a file copy of the in-memory database on SQLite. Terminating a session from the server
+side (`pg_terminate_backend`) is PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import datetime
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -48,7 +50,7 @@ from alveole.sales.models import Customer, Invoice, InvoiceStatus, NumberingCoun
 from tests.api_client import PersonaApi
 
 ROOT = Path(__file__).resolve().parents[3]
-PG_ONLY = "a real crash (SIGKILL of a second process) is proven on PostgreSQL"
+PG_ONLY = "a connection killed by the server (pg_terminate_backend) is proven on PostgreSQL"
 
 INVOICES_HEADER = (
     "number;business;customer;issue_date;net_20;total_incl_vat;customer_address;"
@@ -97,20 +99,52 @@ def _require_postgresql() -> None:
 
 
 def _child_environment(tmp_path: Path) -> dict[str, str]:
-    """The environment of a child process working on this test's database."""
-    db = connection.settings_dict
-    url = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
+    """The environment of a child process working on this test's database.
+
+    On SQLite the test database lives in memory: `_share` copies it to a file for the
+    child (with SQLite's backup API) and `_take_back` copies the file, as the child left
+    it, back into memory. Both are no-ops on PostgreSQL, which the child reaches by URL.
+    """
     environment = {
         k: v for k, v in os.environ.items() if not k.startswith(("ALVEOLE_", "DATABASE_URL"))
     }
-    environment.update(DATABASE_URL=url, ALVEOLE_DATA_DIR=str(tmp_path))
+    environment["ALVEOLE_DATA_DIR"] = str(tmp_path)
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        environment["DATABASE_URL"] = (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    else:
+        environment["ALVEOLE_SQLITE_PATH"] = str(tmp_path / "shared.sqlite3")
     return environment
 
 
+def _share(tmp_path: Path) -> None:
+    if connection.vendor != "sqlite":
+        return
+    connection.ensure_connection()
+    target = sqlite3.connect(tmp_path / "shared.sqlite3")
+    try:
+        connection.connection.backup(target)
+    finally:
+        target.close()
+
+
+def _take_back(tmp_path: Path) -> None:
+    if connection.vendor != "sqlite":
+        _wait_for_backends_gone()
+        return
+    # Opening the file recovers it as SQLite does after a crash: uncommitted work is gone.
+    source = sqlite3.connect(tmp_path / "shared.sqlite3")
+    try:
+        source.backup(connection.connection)
+    finally:
+        source.close()
+
+
 def _start(tmp_path: Path, *args: str) -> subprocess.Popen:
+    _share(tmp_path)
     return subprocess.Popen(  # noqa: S603 - our own module
         [sys.executable, "-m", *args],
         cwd=ROOT,
@@ -200,7 +234,6 @@ def test_an_import_interrupted_on_a_line_writes_nothing_and_runs_again(
 def test_an_import_killed_on_a_line_writes_nothing_and_runs_again(
     personas, tmp_path, kind, make_file, created
 ):
-    _require_postgresql()
     path = make_file(tmp_path)
     before = _state()
     marker = tmp_path / "reached"
@@ -211,8 +244,8 @@ def test_an_import_killed_on_a_line_writes_nothing_and_runs_again(
     try:
         _wait_for(marker, child)
     finally:
-        _kill(child)  # SIGKILL while its transaction holds 19 saved lines
-    _wait_for_backends_gone()
+        _kill(child)  # SIGKILL while its transaction holds some of the file's lines
+    _take_back(tmp_path)
     assert _state() == before
 
     call_command("import", kind, str(path), verbosity=0)
@@ -242,7 +275,6 @@ def _draft(business) -> Invoice:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_process_killed_after_drawing_a_number_leaves_no_gap(personas, tmp_path):
-    _require_postgresql()
     business = personas.entrepreneur.business
     first = sales_services.invoice_issue(actor=None, invoice=_draft(business))
     victim, later = _draft(business), _draft(business)
@@ -254,7 +286,7 @@ def test_a_process_killed_after_drawing_a_number_leaves_no_gap(personas, tmp_pat
         drawn = _wait_for(marker, child)
     finally:
         _kill(child)  # it killed itself right after drawing: reap it
-    _wait_for_backends_gone()
+    _take_back(tmp_path)
 
     year = first.issue_date.year
     assert (first.number, drawn) == (f"ALICE-{year}-00001", f"ALICE-{year}-00002")
@@ -290,7 +322,6 @@ def _claimed(task_result, worker: str = "gone") -> DBTaskResult:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_during_a_report_pdf_is_recovered_and_the_pdf_built(personas, tmp_path):
-    _require_postgresql()
     director = personas.director.user
     pdf = report_pdf_request(actor=director, year=2025, show_rsa=False, stamp="faults")
     task = DBTaskResult.objects.get(task_path=build_report_pdf.module_path)
@@ -302,6 +333,7 @@ def test_a_worker_killed_during_a_report_pdf_is_recovered_and_the_pdf_built(pers
         _wait_for(marker, worker)  # the worker is laying the PDF out
     finally:
         _kill(worker)
+    _take_back(tmp_path)
     pdf.refresh_from_db()
     task.refresh_from_db()
     # The kill left the job "running" in both places, and no half-written PDF.
@@ -320,6 +352,7 @@ def test_a_worker_killed_during_a_report_pdf_is_recovered_and_the_pdf_built(pers
     again = _start(tmp_path, "alveole.cli", "db_worker", "--batch", "--no-startup-delay")
     _out, err = again.communicate(timeout=300)
     assert again.returncode == 0, err
+    _take_back(tmp_path)
     pdf.refresh_from_db()
     task.refresh_from_db()
     assert pdf.status == ReportPdf.Status.DONE, pdf.error
