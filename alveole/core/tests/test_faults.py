@@ -350,7 +350,11 @@ def test_a_worker_killed_during_a_report_pdf_is_recovered_and_the_pdf_built(pers
 
     # The next worker builds it: one PDF, whole.
     again = _start(tmp_path, "alveole.cli", "db_worker", "--batch", "--no-startup-delay")
-    _out, err = again.communicate(timeout=300)
+    try:
+        _out, err = again.communicate(timeout=300)
+    finally:
+        if again.poll() is None:
+            _kill(again)
     assert again.returncode == 0, err
     _take_back(tmp_path)
     pdf.refresh_from_db()
