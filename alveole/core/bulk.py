@@ -24,7 +24,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Model
 
 #: Rows per statement at most (the database's limit on parameters may lower it).
-MAX_ROWS = 1_000
+MAX_ROWS = 5_000
 
 #: Field classes whose `get_db_prep_save` returns a value of this exact type unchanged.
 _PLAIN: tuple[tuple[type[models.Field], type], ...] = (

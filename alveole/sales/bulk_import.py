@@ -98,7 +98,7 @@ class InvoiceImportBatch:
         self._sellers: dict[int, dict[str, Any]] = {}
         self._cooperative: dict[str, Any] | None = None
         self._persons: dict[int, Person | None] | None = None
-        self._capes: dict[int, list[datetime.date]] = {}
+        self._capes: dict[int, list[Contract]] = {}
         self._cape_mentions: dict[tuple[int, datetime.date], dict[str, Any] | None] = {}
         self._customers: dict[int, dict[str, Any]] = {}
 
@@ -231,13 +231,13 @@ class InvoiceImportBatch:
         return {**base, "cape": self._cape(business, day)}
 
     def _cape(self, business: Business, day: datetime.date) -> dict[str, Any] | None:
-        """`cape_mention` of the main entrepreneur, asked only of those who had a CAPE
-        started by then (most have none: no query for them)."""
+        """`cape_mention` of the main entrepreneur, asked only on the days one of their
+        CAPEs runs (most days of most entrepreneurs: none, and no query)."""
         if self._persons is None:
             self._load_capes()
         assert self._persons is not None
         person = self._persons.get(business.pk)
-        if person is None or not any(start <= day for start in self._capes.get(person.pk, ())):
+        if person is None or not any(c.is_running_at(day) for c in self._capes.get(person.pk, ())):
             return None
         key = (person.pk, day)
         if key not in self._cape_mentions:
@@ -254,10 +254,8 @@ class InvoiceImportBatch:
         ):
             self._persons.setdefault(membership.business_id, membership.person)
         persons = [person.pk for person in self._persons.values() if person is not None]
-        for person_id, start in Contract.objects.filter(
-            person_id__in=persons, kind=Contract.Kind.CAPE
-        ).values_list("person_id", "start_date"):
-            self._capes.setdefault(person_id, []).append(start)
+        for contract in Contract.objects.filter(person_id__in=persons, kind=Contract.Kind.CAPE):
+            self._capes.setdefault(contract.person_id, []).append(contract)
 
     def _customer(self, customer: Customer) -> dict[str, Any]:
         found = self._customers.get(customer.pk)
