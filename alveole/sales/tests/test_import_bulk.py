@@ -28,7 +28,7 @@ from alveole.sales.models import (
     Payment,
     StateChange,
 )
-from alveole.sales.services import invoice_update
+from alveole.sales.services import invoice_update, sales_settings_update
 from tests.factories import make_business, make_person
 
 from .conftest import company, issued
@@ -217,6 +217,7 @@ def _mixed_file() -> str:
 def test_a_batch_writes_exactly_what_line_by_line_writes(personas, monkeypatch):
     alice = personas.entrepreneur
     company(alice.business)  # Brasserie du Gers, known
+    sales_settings_update(actor=None, business=alice.business, footer="Merci de votre confiance")
     # Chloé under a CAPE from March: her invoices after print it, those before do not.
     chloe = make_person(first_name="Chloé", last_name="Petit")
     cape_start(
@@ -234,6 +235,7 @@ def test_a_batch_writes_exactly_what_line_by_line_writes(personas, monkeypatch):
         assert batched[0][key] == alone[0][key], key
     snapshots = dict(Invoice.objects.values_list("number", "snapshot"))
     assert snapshots["F-0006"]["seller"]["cape"] is None
+    assert snapshots["F-0006"]["seller"]["footer"] == "Merci de votre confiance"
     assert snapshots["F-0007"]["seller"]["cape"] is None
     assert snapshots["F-0008"]["seller"]["cape"]["start_date"] == f"{YEAR}-03-01"
     assert snapshots["F-0008"]["seller"]["entrepreneur"] == "Chloé Petit"
