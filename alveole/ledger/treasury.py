@@ -26,7 +26,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
@@ -268,6 +268,43 @@ def available_sum(condition: Q) -> Coalesce:
     return Coalesce(Sum(Case(*whens, default=_ZERO, output_field=BigIntegerField())), _ZERO)
 
 
+def _matches(condition: Q, account: str, journal: str) -> bool:
+    """Whether a line of `account` in `journal` meets one of the conditions above (built by
+    `_account` and `_BANK_JOURNAL`): the same definitions, applied to grouped sums."""
+    results = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            results.append(_matches(child, account, journal))
+            continue
+        lookup, value = cast(tuple[str, str], child)
+        if lookup == "account__number__startswith":
+            results.append(account.startswith(value))
+        elif lookup == "journal_id":
+            results.append(journal == value)
+        else:  # pragma: no cover - a condition this function does not know
+            raise ValueError(f"treasury condition {lookup!r} not evaluable in Python")
+    result = any(results) if condition.connector == Q.OR else all(results)
+    return not result if condition.negated else result
+
+
+def _component_signs(account: str, journal: str) -> dict[str, int]:
+    """For lines of one account and journal: +1 for each figure of `component_sums` they
+    count in (debit − credit), and the sign they have in the available balance."""
+    signs = {
+        component.key: 1
+        for component in COMPONENTS
+        if component.key != "other_bank" and _matches(component.lines, account, journal)
+    }
+    if account.startswith(chart.BANK):
+        signs["bank"] = 1
+    # As `available_sum`: the first prefix that matches decides.
+    for prefix, sign in AVAILABLE_SIGNS:
+        if account.startswith(prefix):
+            signs["available"] = sign
+            break
+    return signs
+
+
 def treasury_lines() -> Any:
     """The lines the treasury reads: analytic lines, opening entries aside."""
     return Line.objects.filter(business__isnull=False).exclude(journal_id=chart.OPENING_JOURNAL)
@@ -480,18 +517,38 @@ def all_treasuries(businesses: Iterable[Business], day: datetime.date) -> list[B
     """
     before = add_months(day, -TREND_MONTHS)
     closing, closing_before = _closing_on(day), _closing_on(before)
-    since = _after(closing_before)
-    sums = {
-        row.pop("business_id"): row
-        for row in treasury_lines()
-        .filter(since, date__lte=day)
-        .values("business_id")
+    # One grouped query of plain sums per business, account, journal and period (after the
+    # last closing / up to three months ago): a few dozen rows per business, whatever the
+    # number of lines; each figure is then the sum of the groups its accounts make.
+    # (Fifteen CASE sums per line cost the database more than the scan itself.)
+    groups = (
+        treasury_lines()
+        .filter(_after(closing_before), date__lte=day)
         .annotate(
-            before=available_sum(_after(closing_before) & Q(date__lte=before)),
-            **component_sums(_after(closing)),
+            after_closing=Value(1)
+            if closing is None
+            else Case(When(date__gt=closing.through, then=Value(1)), default=Value(0)),
+            up_to_before=Case(When(date__lte=before, then=Value(1)), default=Value(0)),
         )
+        .values("business_id", "account_id", "journal_id", "after_closing", "up_to_before")
+        .annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
         .order_by()
-    }
+    )
+    sums: dict[int, dict[str, int]] = {}
+    signs_of: dict[tuple[str, str], dict[str, int]] = {}
+    for group in groups:
+        key = (group["account_id"], group["journal_id"])
+        signs = signs_of.get(key)
+        if signs is None:
+            signs = signs_of[key] = _component_signs(*key)
+        amount = group["debit"] - group["credit"]
+        row = sums.setdefault(group["business_id"], {"before": 0})
+        if group["up_to_before"] and "available" in signs:
+            row["before"] += amount * signs["available"]
+        if group["after_closing"]:
+            for name, sign in signs.items():
+                if name != "available":
+                    row[name] = row.get(name, 0) + amount * sign
     snapshots = _snapshots(closing)
     snapshots_before = snapshots if closing_before == closing else _snapshots(closing_before)
     rows = []
