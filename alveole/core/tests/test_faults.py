@@ -18,6 +18,7 @@ side (`pg_terminate_backend`) is PostgreSQL only.
 from __future__ import annotations
 
 import datetime
+import io
 import os
 import signal
 import sqlite3
@@ -342,7 +343,11 @@ def test_a_worker_killed_during_a_report_pdf_is_recovered_and_the_pdf_built(pers
     # A task running for less than the timeout is left alone (its worker may be alive).
     assert tasks_recover() == []
 
-    call_command("tasks_recover", "--older-than", "0", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    out = io.StringIO()
+    call_command("tasks_recover", "--older-than", "0", stdout=out)
+    assert out.getvalue() == (
+        f"{task.pk} {build_report_pdf.module_path} : relancée\n1 tâche reprise.\n"
+    )
     pdf.refresh_from_db()
     task.refresh_from_db()
     assert (pdf.status, pdf.progress) == (ReportPdf.Status.PENDING, 0)
