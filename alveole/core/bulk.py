@@ -17,7 +17,7 @@ made every check a save would make.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -46,14 +46,25 @@ def _plain_type(field: models.Field) -> type | None:
     return None
 
 
-def _preparer(field: models.Field, connection: Any) -> Callable[[Any], Any]:
-    plain = _plain_type(field)
+def _prepare_column(field: models.Field, values: Sequence[Any], connection: Any) -> list[Any]:
+    """A column's values ready for the database: the plain ones as they are, the others
+    through the field (once per distinct value: a batch repeats its dates and times)."""
     prepare = field.get_db_prep_save
-    if plain is None:
-        return lambda value: prepare(value, connection)
-    return lambda value: (
-        value if value is None or type(value) is plain else prepare(value, connection)
-    )
+    plain = _plain_type(field)
+    if plain is not None:
+        return [v if v is None or type(v) is plain else prepare(v, connection) for v in values]
+    if isinstance(field, models.JSONField):
+        return [prepare(v, connection) for v in values]
+    memo: dict[Any, Any] = {}
+    prepared = []
+    for value in values:
+        try:
+            prepared.append(memo[value])
+        except KeyError:
+            prepared.append(memo.setdefault(value, prepare(value, connection)))
+        except TypeError:  # not hashable
+            prepared.append(prepare(value, connection))
+    return prepared
 
 
 def _copy(cursor: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -84,12 +95,18 @@ def insert_rows(
     connection = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     fields = [meta.get_field(name) for name in names]
-    preparers = [_preparer(field, connection) for field in fields]
-    prepared = [
-        tuple(prepare(value) for prepare, value in zip(preparers, row, strict=True)) for row in rows
-    ]
-    if not prepared:
+    given = list(zip(*rows, strict=True))
+    if not given:
         return []
+    prepared = list(
+        zip(
+            *(
+                _prepare_column(field, values, connection)
+                for field, values in zip(fields, given, strict=True)
+            ),
+            strict=True,
+        )
+    )
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"

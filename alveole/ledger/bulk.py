@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from alveole.businesses.models import Business
 from alveole.coop.models import FiscalYear
-from alveole.core.bulk import insert, insert_rows
+from alveole.core.bulk import insert_rows
 from alveole.core.models import AuditEvent
 from alveole.ledger.models import Account, Entry, Journal, JournalSequence, Line
 from alveole.ledger.posting import EntryDraft
@@ -198,12 +198,25 @@ def _set_lettering(rows: Sequence[tuple[str, datetime.date, int]]) -> None:
         cursor.executemany(sql, [(code, adapt(day), pk) for code, day, pk in rows])
 
 
-def entries_post(*, actor: Any, drafts: Sequence[EntryDraft], letter: bool = True) -> list[Entry]:
+ENTRY_FIELDS = (
+    "journal_id", "fiscal_year_id", "number", "date", "label", "event", "document_kind",
+    "document_number", "document_date", "document_id", "reverses_id", "validated_at",
+    "posted_by_id", "debit_cents", "credit_cents",
+)  # fmt: skip
+LINE_FIELDS = (
+    "entry_id", "position", "date", "journal_id", "account_id", "business_id", "label",
+    "debit_cents", "credit_cents", "auxiliary_number", "auxiliary_label", "base_cents",
+    "match_ref", "lettering",
+)  # fmt: skip
+
+
+def entries_post(*, actor: Any, drafts: Sequence[EntryDraft], letter: bool = True) -> list[int]:
     """Post many entries, in the given order, with `entry_post`'s rules (see the module).
 
     Runs inside the caller's transaction (a savepoint of its own otherwise): a refused draft
     raises `entry_post`'s ValidationError and nothing of the batch is written. The numbers
     of a journal follow the drafts' order. `letter=False` when no entry settles a document.
+    Returns the new entries' ids, in the drafts' order.
     """
     drafts = list(drafts)
     if not drafts:
@@ -223,53 +236,38 @@ def entries_post(*, actor: Any, drafts: Sequence[EntryDraft], letter: bool = Tru
             for (journal, year_id), count in sorted(counts.items())  # always locked in one order
         }
         now = timezone.now()
-        posted_by = actor if getattr(actor, "is_authenticated", False) else None
+        posted_by = actor.pk if getattr(actor, "is_authenticated", False) else None
         entries = []
         for draft in drafts:
-            year = years[draft.date]
-            key = (draft.journal, year.pk)
+            year_id = years[draft.date].pk
+            key = (draft.journal, year_id)
             number = next_numbers[key]
             next_numbers[key] = number + 1
             debit = sum(line.debit_cents for line in draft.lines)
             entries.append(
-                Entry(
-                    journal_id=draft.journal,
-                    fiscal_year=year,
-                    number=number,
-                    date=draft.date,
-                    label=draft.label[:200],
-                    event=draft.event,
-                    document_kind=draft.document.kind[:40],
-                    document_number=draft.document.number[:100],
-                    document_date=draft.document.date,
-                    document_id=str(draft.document.id)[:64],
-                    reverses_id=draft.reverses_id,
-                    validated_at=now,
-                    posted_by=posted_by,
-                    debit_cents=debit,
-                    credit_cents=debit,
+                (
+                    draft.journal, year_id, number, draft.date, draft.label[:200], draft.event,
+                    draft.document.kind[:40], draft.document.number[:100], draft.document.date,
+                    str(draft.document.id)[:64], draft.reverses_id, now, posted_by, debit, debit,
                 )
-            )
-        insert(entries, with_ids=True)
-        names = (
-            "entry_id", "position", "date", "journal_id", "account_id", "business_id", "label",
-            "debit_cents", "credit_cents", "auxiliary_number", "auxiliary_label", "base_cents",
-            "match_ref", "lettering",
-        )  # fmt: skip
+            )  # fmt: skip
+        ids = insert_rows(Entry, ENTRY_FIELDS, entries, with_ids=True)
         lines = [
             (
-                entry.pk, position, draft.date, draft.journal, line.account, line.business_id,
+                entry_id, position, draft.date, draft.journal, line.account, line.business_id,
                 (line.label or draft.label)[:200], line.debit_cents, line.credit_cents,
                 line.auxiliary_number[:40], line.auxiliary_label[:150], line.base_cents,
                 line.match_ref[:100], "",
             )
-            for entry, draft in zip(entries, drafts, strict=True)
+            for entry_id, draft in zip(ids, drafts, strict=True)
             for position, line in enumerate(draft.lines, start=1)
         ]  # fmt: skip
-        insert_rows(Line, names, lines)
+        insert_rows(Line, LINE_FIELDS, lines)
         if letter:
-            fiscal_year_of = {entry.pk: entry.fiscal_year_id for entry in entries}
-            _letter({(fiscal_year_of[line[0]], line[4], line[12]) for line in lines if line[12]})
+            year_of_entry = {
+                entry_id: entry[1] for entry_id, entry in zip(ids, entries, strict=True)
+            }
+            _letter({(year_of_entry[line[0]], line[4], line[12]) for line in lines if line[12]})
         target_type = Entry._meta.label_lower
         insert_rows(
             AuditEvent,
@@ -277,17 +275,18 @@ def entries_post(*, actor: Any, drafts: Sequence[EntryDraft], letter: bool = Tru
             (
                 (
                     now,
-                    posted_by.pk if posted_by is not None else None,
+                    posted_by,
                     AuditEvent.Action.CREATE.value,
                     target_type,
-                    str(entry.pk),
-                    f"Écriture {entry.reference} : {entry.label}"[:255],
-                    {"debit_cents": entry.debit_cents, "event": entry.event},
+                    str(entry_id),
+                    # As `Entry.reference` and `entry_post`'s audit event.
+                    f"Écriture {entry[0]}{entry[2]:06d} : {entry[4]}"[:255],
+                    {"debit_cents": entry[13], "event": entry[5]},
                 )
-                for entry in entries
+                for entry_id, entry in zip(ids, entries, strict=True)
             ),
         )
-    return entries
+    return ids
 
 
 __all__ = ["entries_post"]

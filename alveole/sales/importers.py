@@ -152,12 +152,13 @@ def _read(
     row: RowValues,
     find_business: Callable[[str], Business],
     find_credited: Callable[[str], Invoice | None],
+    history: str = "",
 ) -> _Read:
     business = row.lookup("business", find_business)
     issue_date = row.date("issue_date")
     due_date = row.date("due_date")
     kind = row.choice("kind", Invoice.Kind, KIND_ALIASES, default=Invoice.Kind.INVOICE)
-    description = row.text("description") or _("Reprise d'historique")
+    description = row.text("description") or history or _("Reprise d'historique")
     lines = []
     for column, rate in RATE_COLUMNS.items():
         amount = row.decimal(column)
@@ -315,6 +316,7 @@ def _save_batch(rows: Sequence[Row], actor: Any) -> dict[int, str]:
         return business
 
     customers = _Customers(businesses.values())
+    history = _("Reprise d'historique")  # translated once, not for every line
     batch = InvoiceImportBatch(
         actor=actor,
         businesses=businesses.values(),
@@ -323,7 +325,7 @@ def _save_batch(rows: Sequence[Row], actor: Any) -> dict[int, str]:
     refused: dict[int, str] = {}
     for row in rows:
         try:
-            _prepare_row(row, actor, batch, customers, find_business)
+            _prepare_row(row, actor, batch, customers, find_business, history)
         except ValidationError as error:
             refused[row.line] = error_message(error)
     batch.write()
@@ -336,10 +338,11 @@ def _prepare_row(
     batch: InvoiceImportBatch,
     customers: _Customers,
     find_business: Callable[[str], Business],
+    history: str,
 ) -> None:
     """What `save_invoice` does with a line, the writes left to the batch."""
     values = RowValues(row.values)
-    read = _read(values, find_business, lambda number: None)
+    read = _read(values, find_business, lambda number: None, history)
     business = read.business
     creates = business is not None and customers.find(business, values.text("customer")) is None
     # A customer created for a line that is then refused goes with it, as line by line.
@@ -364,7 +367,7 @@ def _prepare_row(
                     amount_cents=to_cents(read.paid),
                     method=read.method,
                     date=read.paid_date or read.issue_date,
-                    reference=_("Reprise d'historique"),
+                    reference=history,
                 )
     if creates:
         customers.add(customer)
