@@ -73,17 +73,23 @@ def _issue(invoice_id: str, marker: str) -> None:
     from alveole.sales import services
     from alveole.sales.models import Invoice
 
-    real_audit_record = services.audit_record
-
-    def audit_record(**kwargs: Any) -> Any:
-        target = kwargs.get("target")
-        if isinstance(target, Invoice) and target.number:
-            # The number is drawn and written, the transaction not committed: die now.
-            Path(marker).write_text(target.number)
+    def die_once_numbered() -> None:
+        # Read in the issuing transaction: the number is there once drawn, not committed.
+        number = Invoice._base_manager.filter(pk=int(invoice_id)).values_list("number").get()[0]
+        if number:
+            Path(marker).write_text(number)
             os.kill(os.getpid(), signal.SIGKILL)
-        return real_audit_record(**kwargs)
 
-    services.audit_record = audit_record
+    def dying(real: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(**kwargs: Any) -> Any:
+            die_once_numbered()
+            return real(**kwargs)
+
+        return wrapper
+
+    # Whichever the issue calls first after the draw: its audit event, or its ledger entry.
+    services.audit_record = dying(services.audit_record)
+    services.entry_post_if_any = dying(services.entry_post_if_any)
     invoice = Invoice.objects.get(pk=int(invoice_id))
     services.invoice_issue(actor=None, invoice=invoice)
     os._exit(4)  # not reached when the kill point was reached
