@@ -132,7 +132,9 @@ class InvoiceImportBatch:
             )
         if issue_date > self.today:
             raise ValidationError({"issue_date": _("Date d'émission dans le futur.")})
-        terms = self.settings.get(business.pk) or SalesSettings(business=business)
+        terms = self.settings.get(business.pk)
+        if terms is None:  # the defaults, as `sales_settings_of` gives them
+            terms = self.settings[business.pk] = SalesSettings(business=business)
         invoice = Invoice(
             business=business,
             customer=customer,
@@ -226,7 +228,7 @@ class InvoiceImportBatch:
                 "business_name": business.name,
                 "business_code": business.code,
                 "entrepreneur": str(person) if person else "",
-                "footer": (terms.footer if terms is not None else "") or "",
+                "footer": terms.footer if terms is not None and terms.pk is not None else "",
             }
         return {**base, "cape": self._cape(business, day)}
 
