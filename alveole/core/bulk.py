@@ -94,7 +94,11 @@ def insert_rows(
     column without a database default, `auto_now` dates included."""
     connection = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
-    fields = [meta.get_field(name) for name in names]
+    fields: list[models.Field] = []
+    for name in names:
+        field = meta.get_field(name)
+        assert isinstance(field, models.Field), name  # a column of the table
+        fields.append(field)
     given = list(zip(*rows, strict=True))
     if not given:
         return []
@@ -108,22 +112,23 @@ def insert_rows(
         )
     )
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(str(field.column)) for field in fields)
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     table = quote(meta.db_table)
+    pk_column = meta.pk.column if meta.pk is not None else None
     ids: list[int] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             if with_ids:
                 # The ids come from the table's sequence first, in one query.
-                assert meta.pk is not None
+                assert pk_column is not None
                 cursor.execute(
                     "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
                     "FROM generate_series(1, %s) ORDER BY 1",
-                    [meta.db_table, meta.pk.column, len(prepared)],
+                    [meta.db_table, pk_column, len(prepared)],
                 )
                 ids = [row[0] for row in cursor.fetchall()]
-                columns = f"{quote(meta.pk.column)}, {columns}"
+                columns = f"{quote(pk_column)}, {columns}"
                 prepared = [(new_id, *row) for new_id, row in zip(ids, prepared, strict=True)]
             _copy(cursor, f"COPY {table} ({columns}) FROM STDIN", prepared)
             return ids
@@ -132,10 +137,10 @@ def insert_rows(
             for start in range(0, len(prepared), MAX_ROWS):
                 cursor.executemany(sql, prepared[start : start + MAX_ROWS])
             return ids
-        assert meta.pk is not None
+        assert pk_column is not None
         limit = connection.features.max_query_params or 999
         per = max(1, min(MAX_ROWS, limit // len(fields)))
-        returning = quote(meta.pk.column)
+        returning = quote(pk_column)
         for start in range(0, len(prepared), per):
             chunk = prepared[start : start + per]
             sql = (

@@ -170,13 +170,11 @@ def _letter(documents: set[tuple[int, str, str]]) -> None:
                 .order_by("pk")
                 .values_list("pk", "account_id", "match_ref", "date", "debit_cents", "credit_cents")
             )
-            groups: dict[tuple[str, str], list[tuple[int, datetime.date, int, int]]] = defaultdict(
-                list
-            )
-            for pk, account, match_ref, day, debit, credit in items:
-                if (account, match_ref) in chunk:
-                    groups[(account, match_ref)].append((pk, day, debit, credit))
-            settled = []
+            groups: dict[tuple[Any, Any], list[tuple[Any, ...]]] = defaultdict(list)
+            for row in items:
+                if (row[1], row[2]) in chunk:
+                    groups[(row[1], row[2])].append((row[0], row[3], row[4], row[5]))
+            settled: list[tuple[str, datetime.date, int]] = []
             for members in groups.values():
                 debit = sum(member[2] for member in members)
                 if not debit or debit != sum(member[3] for member in members):

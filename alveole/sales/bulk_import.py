@@ -252,7 +252,7 @@ class InvoiceImportBatch:
         for membership in (
             Membership.objects.filter(business_id__in=list(self.businesses), is_main=True)
             .select_related("person")
-            .order_by(*Membership._meta.ordering)
+            .order_by(*(Membership._meta.ordering or ()))
         ):
             self._persons.setdefault(membership.business_id, membership.person)
         persons = [person.pk for person in self._persons.values() if person is not None]
@@ -278,7 +278,7 @@ class InvoiceImportBatch:
         imported = _("Reprise d'historique")[:255]
         # The history `invoice_import` then `payment_record` write: draft → issued, then
         # issued → paid or partly paid; the invoices are inserted in their final state.
-        history = []
+        history: list[tuple[Invoice, str, str, str]] = []
         for item in prepared:
             invoice = item.invoice
             invoice.issued_at = now

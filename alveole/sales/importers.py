@@ -293,7 +293,7 @@ class _Customers:
         for customer in (
             Customer.objects.filter(business__in=list(businesses))
             .select_related("internal_business")
-            .order_by(*Customer._meta.ordering)
+            .order_by(*(Customer._meta.ordering or ()))
         ):
             self.by_name.setdefault((customer.business_id, customer.name.upper()), customer)
 
