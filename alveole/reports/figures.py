@@ -587,8 +587,10 @@ def _economy_figures(year: int) -> list[Figure]:
         },
     )
     years = [year - 3, year - 2, year - 1, year]
-    history = _turnover_history(years)
     entrepreneurs = totals["entrepreneurs"] if totals["documents"] else None
+    # The year itself is `entrepreneurs` (the same sum, None without documents): the
+    # history query reads the three years before only.
+    history = {**_turnover_history(years[:-1]), year: entrepreneurs}
     no_sales = _("aucune facture émise dans l'année")
     grant_rows = grants_for_year(year)
     has_grants = GrantAllocation.objects.filter(year=year).exists()
