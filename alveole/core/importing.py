@@ -224,9 +224,10 @@ def _import_rows(
         with transaction.atomic():
             refused.update(importer.save_rows(progress(to_save) if progress else to_save, actor))
     except IntegrityError:
+        # Lines checked one by one report it on their line; a batch, written at once, can
+        # only say it of the file (another import wrote the same number meanwhile…).
         result.file_error = _(
-            "Le fichier contredit une donnée déjà enregistrée (contrainte de la base) : "
-            "rien n'a été importé."
+            "le fichier contredit une donnée enregistrée entre-temps (contrainte de la base)."
         )
         return
     result.errors.extend(LineError(line, refused[line]) for line in sorted(refused))
