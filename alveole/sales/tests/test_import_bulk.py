@@ -18,6 +18,7 @@ from alveole.core.importing import run_import
 from alveole.core.models import AuditEvent
 from alveole.ledger.models import Entry, Event, JournalSequence, Line
 from alveole.people.services import cape_start
+from alveole.sales.bulk_import import InvoiceImportBatch
 from alveole.sales.importers import INVOICES
 from alveole.sales.models import (
     Customer,
@@ -381,3 +382,21 @@ def test_imported_invoices_are_frozen(customers):
     invoice.refresh_from_db()
     assert invoice.title == ""
     assert InvoiceLine.objects.get(invoice=invoice).description == "Reprise d'historique"
+
+
+def test_a_number_taken_meanwhile_refuses_the_file(customers, monkeypatch):
+    assert _import(_big_file(1, "B")).ok
+    looked_up = InvoiceImportBatch.__init__
+
+    def blind(self, **kwargs):
+        looked_up(self, **kwargs)
+        self.taken = set()  # as if another import had written B000000 since the look-up
+
+    monkeypatch.setattr(InvoiceImportBatch, "__init__", blind)
+    result = _import(_big_file(3, "B"))
+    assert result.file_error == (
+        "le fichier contredit une donnée enregistrée entre-temps (contrainte de la base)."
+    )
+    assert (result.created, result.errors) == (0, [])
+    assert Invoice.objects.filter(number__startswith="B").count() == 1
+    assert Payment.objects.count() == 0
