@@ -50,6 +50,7 @@ from alveole.sales.services import (
     _apply_totals,
     _build_lines,
     _check_customer,
+    _check_payment,
     _check_write,
     _settle_status,
 )
@@ -173,27 +174,9 @@ class InvoiceImportBatch:
     ) -> None:
         """`payment_record`'s checks, in its order, for the payment of a prepared invoice."""
         invoice = prepared.invoice
-        if method not in Payment.Method.values:
-            raise ValidationError({"method": _("Moyen de paiement inconnu.")})
-        if amount_cents <= 0:
-            raise ValidationError({"amount_cents": _("Le montant doit être positif.")})
-        if amount_cents > invoice.remaining_cents:
-            raise ValidationError(
-                {
-                    "amount_cents": _(
-                        "Le paiement (%(amount)s) dépasse le restant dû (%(left)s) : "
-                        "un trop-perçu n'est pas enregistré."
-                    )
-                    % {
-                        "amount": format_cents(amount_cents),
-                        "left": format_cents(invoice.remaining_cents),
-                    }
-                },
-                code="overpayment",
-            )
-        date = date or self.today
-        if date > self.today:
-            raise ValidationError({"date": _("Un paiement ne peut être daté dans le futur.")})
+        date = _check_payment(
+            invoice, amount_cents=amount_cents, method=method, date=date, day=self.today
+        )
         prepared.payment = Payment(
             invoice=invoice,
             date=date,

@@ -1475,6 +1475,41 @@ def credit_note_create(
 # --- payments and reminders -------------------------------------------------------------
 
 
+def _check_payment(
+    invoice: Invoice,
+    *,
+    amount_cents: int,
+    method: str,
+    date: datetime.date | None,
+    day: datetime.date | None = None,
+) -> datetime.date:
+    """A payment's own checks (method, amount, no overpayment, not in the future), shared
+    by `payment_record` and the bulk import; returns its date (`day`, default today)."""
+    day = day or today()
+    if method not in Payment.Method.values:
+        raise ValidationError({"method": _("Moyen de paiement inconnu.")})
+    if amount_cents <= 0:
+        raise ValidationError({"amount_cents": _("Le montant doit être positif.")})
+    if amount_cents > invoice.remaining_cents:
+        raise ValidationError(
+            {
+                "amount_cents": _(
+                    "Le paiement (%(amount)s) dépasse le restant dû (%(left)s) : "
+                    "un trop-perçu n'est pas enregistré."
+                )
+                % {
+                    "amount": format_cents(amount_cents),
+                    "left": format_cents(invoice.remaining_cents),
+                }
+            },
+            code="overpayment",
+        )
+    date = date or day
+    if date > day:
+        raise ValidationError({"date": _("Un paiement ne peut être daté dans le futur.")})
+    return date
+
+
 @transaction.atomic
 def payment_record(
     *,
@@ -1499,27 +1534,7 @@ def payment_record(
         raise ValidationError(_("Un paiement se rapporte à une facture émise."))
     if invoice.status == InvoiceStatus.CANCELLED:
         raise ValidationError(_("Cette facture est annulée par avoir."))
-    if method not in Payment.Method.values:
-        raise ValidationError({"method": _("Moyen de paiement inconnu.")})
-    if amount_cents <= 0:
-        raise ValidationError({"amount_cents": _("Le montant doit être positif.")})
-    if amount_cents > invoice.remaining_cents:
-        raise ValidationError(
-            {
-                "amount_cents": _(
-                    "Le paiement (%(amount)s) dépasse le restant dû (%(left)s) : "
-                    "un trop-perçu n'est pas enregistré."
-                )
-                % {
-                    "amount": format_cents(amount_cents),
-                    "left": format_cents(invoice.remaining_cents),
-                }
-            },
-            code="overpayment",
-        )
-    date = date or today()
-    if date > today():
-        raise ValidationError({"date": _("Un paiement ne peut être daté dans le futur.")})
+    date = _check_payment(invoice, amount_cents=amount_cents, method=method, date=date)
     payment = Payment.objects.create(
         invoice=invoice,
         date=date,
