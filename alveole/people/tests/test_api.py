@@ -180,13 +180,15 @@ def test_token_command_create_list_revoke(personas):
     out = io.StringIO()
     call_command("token", "list", "staff@example.org", stdout=out)
     listing = out.getvalue()
-    assert f"{token.prefix}…" in listing
+    assert f"alv_{token.prefix}…" in listing
     assert "Export comptable" in listing
     assert "actif" in listing
     assert raw not in listing
 
     out = io.StringIO()
-    call_command("token", "revoke", token.prefix, stdout=out)
+    # The listed form ``alv_<prefix>`` is what one copies; a bare prefix may start with
+    # "-" and be taken for an option.
+    call_command("token", "revoke", f"alv_{token.prefix}…", stdout=out)
     assert out.getvalue().strip() == f"Jeton « Export comptable » ({token.prefix}…) révoqué."
     token.refresh_from_db()
     assert token.revoked_at is not None
@@ -962,3 +964,15 @@ def test_openapi_lists_the_routes(personas):
         "/api/people/{person_id}/intake-interviews",
         "/api/people/{person_id}/timeline",
     ]
+
+
+def test_token_command_revokes_a_prefix_starting_with_a_dash(personas):
+    token, _raw = api_token_create(actor=None, user=personas.staff.user, name="Script")
+    ApiToken.objects.filter(pk=token.pk).update(prefix="-" + token.prefix[1:])
+    out = io.StringIO()
+    call_command("token", "list", "staff@example.org", stdout=out)
+    listed = out.getvalue().split()[0]
+    assert listed == f"alv_-{token.prefix[1:]}…"
+    call_command("token", "revoke", listed, stdout=io.StringIO())
+    token.refresh_from_db()
+    assert token.revoked_at is not None

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         listing = actions.add_parser("list", help=_("Liste les jetons d'un compte."))
         listing.add_argument("email", help=_("Adresse e-mail du compte."))
         revoke = actions.add_parser("revoke", help=_("Révoque un jeton par son préfixe."))
-        revoke.add_argument("prefix", help=_("Préfixe du jeton, tel que `token list` l'affiche."))
+        revoke.add_argument(
+            "prefix", help=_("Préfixe du jeton, tel que `token list` l'affiche (alv_…).")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)
@@ -70,7 +72,9 @@ class Command(BaseCommand):
                 else _("actif")
             )
             created = _("créé le %(when)s") % {"when": _when(token.created_at)}
-            self.stdout.write(f"{token.prefix}…  {token.name}  {created}  {used}  {state}")
+            # Shown with its ``alv_`` head, as the token itself starts: a bare prefix may
+            # start with "-", which the command line would read as an option.
+            self.stdout.write(f"alv_{token.prefix}…  {token.name}  {created}  {used}  {state}")
 
     def _revoke(self, options: dict[str, Any]) -> None:
         prefix = options["prefix"].strip().removeprefix("alv_").rstrip("…")
