@@ -18,6 +18,7 @@ take hours. It calls them for the few objects created once (the cooperative, use
 from __future__ import annotations
 
 import datetime
+import operator
 import random
 import time
 from collections import defaultdict
@@ -27,8 +28,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.management.color import no_style
-from django.db import connection, transaction
-from django.db.models import Model
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 from stdnum import luhn
 
@@ -174,13 +175,30 @@ def _insert(model: type[Model], objs: list[Model], *, with_pk: bool = False) -> 
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
-    rows = [
-        tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields) for obj in objs
-    ]
+    readers = [_reader(f) for f in fields]
+    rows = [tuple(read(obj) for read in readers) for obj in objs]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[start : start + BATCH])
     return len(rows)
+
+
+# Fields whose database value is the attribute itself (`get_db_prep_save` of an int, a
+# str or a bool gives it back unchanged): read directly, a third of the generation's time.
+_PLAIN_FIELDS = (
+    models.AutoField, models.BigAutoField, models.IntegerField, models.BigIntegerField,
+    models.PositiveIntegerField, models.PositiveSmallIntegerField, models.SmallIntegerField,
+    models.CharField, models.TextField, models.BooleanField,
+)  # fmt: skip
+
+
+def _reader(field: Field) -> Callable[[Model], Any]:
+    """How to read a field's database value from an object, as `bulk_create` prepares it."""
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    if type(target) in _PLAIN_FIELDS and not getattr(field, "auto_now_add", False):
+        return operator.attrgetter(field.attname)
+    database = connections[DEFAULT_DB_ALIAS]  # once: the `connection` proxy costs per call
+    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), database)
 
 
 def generate(
@@ -452,7 +470,7 @@ def _sales(
                 ),
             )
         )  # fmt: skip
-    Payment.objects.bulk_create(payments, batch_size=BATCH)
+    _insert(Payment, payments)
     by_month: dict[tuple[int, int], int] = defaultdict(int)
     for invoice in invoices:
         by_month[(invoice.business_id, invoice.issue_date.month)] += invoice.total_excl_vat_cents

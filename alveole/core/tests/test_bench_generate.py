@@ -1,0 +1,104 @@
+"""The benchmark generator keeps, in bulk, the invariants the services keep one by one."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+import pytest
+from django.db.models import Count, Max, Sum
+
+from alveole.bench.generate import generate
+from alveole.bench.sizes import Size
+from alveole.ledger.models import Entry, JournalSequence, Line
+from alveole.payroll.models import PayrollCharge, PayrollRecord
+from alveole.purchases.models import SupplierInvoice
+from alveole.sales.models import (
+    DocumentKind,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    NumberingCounter,
+    Payment,
+)
+from alveole.sales.numbering import series_for
+from alveole.sales.totals import compute_totals
+
+pytestmark = pytest.mark.django_db
+
+SIZE = Size(
+    "test", entrepreneurs=3, years=2, invoices_per_year=15, customers=4, purchases_per_year=3
+)
+TODAY = datetime.date(2026, 6, 15)
+
+
+@pytest.fixture
+def generated():
+    return generate(SIZE, today=TODAY, seed=7)
+
+
+def test_counts_match_what_was_written(generated):
+    assert generated.years == [2024, 2025]
+    assert generated.counts["invoices"] == Invoice.objects.count() == 3 * 2 * 15
+    assert generated.counts["invoice lines"] == InvoiceLine.objects.count()
+    assert generated.counts["payments"] == Payment.objects.count()
+    assert generated.counts["ledger entries"] == Entry.objects.count()
+    assert generated.counts["ledger lines"] == Line.objects.count()
+    assert generated.counts["supplier invoices"] == SupplierInvoice.objects.count() * 3
+    assert generated.counts["payroll records"] == PayrollRecord.objects.count() * 2
+    assert PayrollCharge.objects.count() == 3 * 2 * 12
+
+
+def test_invoices_are_numbered_without_gap_and_counters_end_on_the_last(generated):
+    series = series_for(DocumentKind.INVOICE)
+    drawn = defaultdict(list)
+    for invoice in Invoice.objects.select_related("business").order_by("issue_date", "pk"):
+        drawn[(invoice.business.code, invoice.issue_date.year)].append(invoice)
+    assert len(drawn) == 3 * 2
+    counters = dict(NumberingCounter.objects.filter(series=series).values_list("key", "last_value"))
+    for (code, year), invoices in drawn.items():
+        expected = [
+            series.render(seq=seq, day=invoice.issue_date, code=code)
+            for seq, invoice in enumerate(invoices, start=1)
+        ]
+        assert [invoice.number for invoice in invoices] == expected
+        assert counters[f"{code}/{year}"] == len(invoices)
+
+
+def test_invoice_totals_are_those_of_their_lines_and_paid_follows_payments(generated):
+    paid = dict(
+        Payment.objects.values("invoice")
+        .annotate(s=Sum("amount_cents"))
+        .values_list("invoice", "s")
+    )
+    for invoice in Invoice.objects.prefetch_related("lines"):
+        totals = compute_totals(list(invoice.lines.all()))
+        assert invoice.total_excl_vat_cents == totals.excl_vat_cents
+        assert invoice.total_vat_cents == totals.vat_cents
+        assert invoice.total_incl_vat_cents == totals.incl_vat_cents
+        assert invoice.paid_cents == paid.get(invoice.pk, 0) <= invoice.total_incl_vat_cents
+        if invoice.paid_cents == invoice.total_incl_vat_cents:
+            assert invoice.status == InvoiceStatus.PAID
+        elif invoice.paid_cents:
+            assert invoice.status == InvoiceStatus.PARTLY_PAID
+        else:
+            assert invoice.status == InvoiceStatus.ISSUED
+
+
+def test_every_entry_balances_and_journals_are_numbered_without_gap(generated):
+    sums = Line.objects.values("entry").annotate(d=Sum("debit_cents"), c=Sum("credit_cents"))
+    by_entry = {row["entry"]: (row["d"], row["c"]) for row in sums}
+    for entry in Entry.objects.all():
+        assert by_entry[entry.pk] == (entry.debit_cents, entry.credit_cents)
+        assert entry.debit_cents == entry.credit_cents > 0
+    numbering = Entry.objects.values("journal", "fiscal_year").annotate(
+        n=Count("pk"), last=Max("number")
+    )
+    sequences = {
+        (s.journal_id, s.fiscal_year_id): s.last_number for s in JournalSequence.objects.all()
+    }
+    assert numbering
+    for row in numbering:
+        assert row["n"] == row["last"]  # numbers are unique per journal and year: 1…n
+        assert sequences[(row["journal"], row["fiscal_year"])] == row["last"]
+    assert not Line.objects.filter(business__isnull=True, account__number__startswith="7").exists()
