@@ -9,7 +9,9 @@ What the services guarantee one document at a time, the generator keeps in bulk:
 - every ledger entry is built by `ledger.posting` (so it is balanced and uses the accounts
   the services use), numbered per journal and fiscal year without gap, and the journal
   sequences end on the last number given;
-- a month of pay is charged in full to the entrepreneur's business.
+- a month of pay is charged in full to the entrepreneur's business;
+- the books are closed (`ledger.services.period_close`) up to the end of the year before
+  the last generated one, as an accountant would have done.
 
 It never calls a service per invoice: at the full size (a million invoices) that would
 take hours. It calls them for the few objects created once (the cooperative, users).
@@ -40,6 +42,7 @@ from alveole.core.roles import Role
 from alveole.ledger import posting
 from alveole.ledger.models import Entry, JournalSequence, Line
 from alveole.ledger.posting import DocumentRef, EntryDraft, Party, SaleLine
+from alveole.ledger.services import period_close
 from alveole.payroll.models import PayrollCharge, PayrollRecord
 from alveole.people.models import Contract, Person, PersonKind, User
 from alveole.people.services import user_create
@@ -241,6 +244,11 @@ def generate(
         with connection.cursor() as cursor:  # PostgreSQL: the id sequences follow
             for sql in connection.ops.sequence_reset_sql(no_style(), [Entry, Invoice]):
                 cursor.execute(sql)
+    if len(years) > 1:
+        # As the accountant does: the books are closed up to the end of the year before
+        # last (the treasury then reads the balances kept at the closing and the lines after).
+        with transaction.atomic():
+            period_close(actor=generated.accountant, through=datetime.date(years[-2], 12, 31))
     if connection.vendor == "postgresql":
         # As autovacuum does after a bulk load (it may be off on a development server): the
         # planner needs row counts, or it plans for empty tables (nested loops over 10 000

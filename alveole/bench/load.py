@@ -6,22 +6,27 @@ the login form, then loops until the time is up, drawing a journey:
 
 - an entrepreneur: dashboard, invoice list, create and issue an invoice (API), record its
   payment (API);
-- staff: dashboard, the invoice list of all businesses, the yearly report.
+- staff (who pass the second factor with their authenticator's code after the
+  password): dashboard, the invoice list of all businesses, the yearly report.
 
 Users arrive spread over the ramp-up (20 s by default: fifty people do not log in in the
 same second, and a login hashes a password with Argon2, on purpose slow); between two
-requests a user thinks 0.5–1.5 s. Every response above 399 (or a transport
-error) is an error. Prints the throughput, p50/p95/p99 per step and overall, the errors.
+requests a user thinks 0.5–1.5 s. Every response above 399, a transport error, or
+a page that does not answer what the journey expects (a redirect instead of the
+page) is an error. Prints the throughput, p50/p95/p99 per step and overall, the errors.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import hmac
 import json
 import random
 import re
 import statistics
+import struct
 import sys
 import time
 from collections import defaultdict
@@ -39,9 +44,11 @@ class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
 
-    def record(self, step: str, seconds: float, status: int, detail: str = "") -> None:
+    def record(
+        self, step: str, seconds: float, status: int, detail: str = "", expect: int | None = None
+    ) -> None:
         self.latencies[step].append(seconds)
-        if status >= 400 or status == 0:
+        if status >= 400 or status == 0 or (expect is not None and status != expect):
             self.errors.append(f"{step} {status} {detail}"[:300])
 
 
@@ -52,16 +59,34 @@ def percentile(values: list[float], p: float) -> float:
 
 
 async def _request(
-    client: httpx.AsyncClient, stats: Stats, step: str, method: str, url: str, **kwargs: Any
+    client: httpx.AsyncClient,
+    stats: Stats,
+    step: str,
+    method: str,
+    url: str,
+    expect: int | None = None,
+    **kwargs: Any,
 ) -> httpx.Response | None:
+    """One request, timed; with `expect`, any other status is an error (a page that
+    redirects to the login or the second factor was not served)."""
     started = time.perf_counter()
     try:
         response = await client.request(method, url, **kwargs)
     except httpx.HTTPError as error:
         stats.record(step, time.perf_counter() - started, 0, repr(error))
         return None
-    stats.record(step, time.perf_counter() - started, response.status_code, response.text[:120])
+    detail = response.headers.get("location", "") or response.text[:120]
+    stats.record(step, time.perf_counter() - started, response.status_code, detail, expect)
     return response
+
+
+def _totp(key_hex: str, at: float | None = None) -> str:
+    """The current code of an authenticator (RFC 6238: 30 s steps, 6 digits, SHA-1)."""
+    counter = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
 
 
 async def _login(client: httpx.AsyncClient, stats: Stats, account: dict[str, Any]) -> bool:
@@ -78,7 +103,20 @@ async def _login(client: httpx.AsyncClient, stats: Stats, account: dict[str, Any
     ok = response is not None and response.status_code == 302
     if response is not None and not ok:
         stats.errors.append(f"login refused for {account['email']}: {response.status_code}")
-    return ok
+    if not ok or not account.get("totp_key"):
+        return ok
+    # Staff pass the second factor, as every morning: the code of their authenticator.
+    form = await _request(client, stats, "2fa form", "GET", "/account/2fa/verify/", expect=200)
+    if form is None:
+        return False
+    token = CSRF.search(form.text)
+    verified = await _request(
+        client, stats, "2fa code", "POST", "/account/2fa/verify/", expect=302,
+        data={"code": _totp(account["totp_key"]),
+              "csrfmiddlewaretoken": token[1] if token else ""},
+        headers={"Referer": str(client.base_url) + "/account/2fa/verify/"},
+    )  # fmt: skip
+    return verified is not None and verified.status_code == 302
 
 
 async def _entrepreneur_journey(
@@ -86,9 +124,9 @@ async def _entrepreneur_journey(
 ) -> None:
     draw = rng.random()
     if draw < 0.3:
-        await _request(client, stats, "dashboard", "GET", "/")
+        await _request(client, stats, "dashboard", "GET", "/", expect=200)
     elif draw < 0.6:
-        await _request(client, stats, "invoice list", "GET", "/sales/invoices/")
+        await _request(client, stats, "invoice list", "GET", "/sales/invoices/", expect=200)
     else:
         api = {"Authorization": f"Bearer {account['token']}"}
         payload = {
@@ -102,7 +140,7 @@ async def _entrepreneur_journey(
             ],
         }  # fmt: skip
         created = await _request(
-            client, stats, "invoice create (API)", "POST", "/api/sales/invoices",
+            client, stats, "invoice create (API)", "POST", "/api/sales/invoices", expect=201,
             json=payload, headers=api,
         )  # fmt: skip
         if created is None or created.status_code != 201:
@@ -110,7 +148,7 @@ async def _entrepreneur_journey(
         invoice = created.json()
         issued = await _request(
             client, stats, "invoice issue (API)", "POST",
-            f"/api/sales/invoices/{invoice['id']}/issue", headers=api,
+            f"/api/sales/invoices/{invoice['id']}/issue", expect=200, headers=api,
         )  # fmt: skip
         if issued is None or issued.status_code != 200:
             return
@@ -118,7 +156,7 @@ async def _entrepreneur_journey(
         await asyncio.sleep(rng.uniform(0.5, 1.5))
         await _request(
             client, stats, "payment record (API)", "POST",
-            f"/api/sales/invoices/{invoice['id']}/payments",
+            f"/api/sales/invoices/{invoice['id']}/payments", expect=201,
             json={"amount_cents": total, "method": "transfer", "reference": "VIR charge"},
             headers=api,
         )  # fmt: skip
@@ -129,11 +167,12 @@ async def _staff_journey(
 ) -> None:
     draw = rng.random()
     if draw < 0.4:
-        await _request(client, stats, "dashboard", "GET", "/")
+        await _request(client, stats, "dashboard", "GET", "/", expect=200)
     elif draw < 0.8:
-        await _request(client, stats, "invoice list (all)", "GET", "/sales/invoices/")
+        await _request(client, stats, "invoice list (all)", "GET", "/sales/invoices/", expect=200)
     else:
-        await _request(client, stats, "report", "GET", f"/report/{account['report_year']}/")
+        year = account["report_year"]
+        await _request(client, stats, "report", "GET", f"/report/{year}/", expect=200)
 
 
 async def _user(

@@ -10,7 +10,8 @@ from django.db.models import Count, Max, Sum
 
 from alveole.bench.generate import generate
 from alveole.bench.sizes import Size
-from alveole.ledger.models import Entry, JournalSequence, Line
+from alveole.ledger.models import Entry, JournalSequence, Line, PeriodClosing
+from alveole.ledger.treasury import business_sums, component_sums_of_lines
 from alveole.payroll.models import PayrollCharge, PayrollRecord
 from alveole.purchases.models import SupplierInvoice
 from alveole.sales.models import (
@@ -102,3 +103,10 @@ def test_every_entry_balances_and_journals_are_numbered_without_gap(generated):
         assert row["n"] == row["last"]  # numbers are unique per journal and year: 1…n
         assert sequences[(row["journal"], row["fiscal_year"])] == row["last"]
     assert not Line.objects.filter(business__isnull=True, account__number__startswith="7").exists()
+
+
+def test_books_are_closed_up_to_the_year_before_last_and_treasuries_agree(generated):
+    closing = PeriodClosing.objects.get()
+    assert closing.through == datetime.date(2024, 12, 31)
+    for business in generated.businesses:
+        assert business_sums(business, TODAY) == component_sums_of_lines(business, TODAY)

@@ -1,0 +1,63 @@
+"""The load test's driver replays the journeys against a live server and counts as an
+error whatever is not the page the journey expects (a redirect to the second factor, a
+refused code), so that its figures are those of pages really served."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from alveole.core.roles import Role
+from alveole.people.services import api_token_create
+from alveole.sales.tests.conftest import company
+from tests.factories import PASSWORD, make_business, make_entrepreneur, make_user
+
+httpx = pytest.importorskip("httpx", reason="le pilote du test de charge utilise httpx")
+
+from alveole.bench.load import _totp, run  # noqa: E402 - after the skip
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _accounts(*, staff_key: str | None) -> list[dict]:
+    person = make_entrepreneur()
+    business = make_business(person)
+    customer = company(business)
+    user = make_user(Role.ENTREPRENEUR, person=person)
+    _token, raw = api_token_create(actor=None, user=user, name="charge")
+    staff = make_user(Role.STAFF)
+    device = TOTPDevice.objects.create(user=staff, name="Application", confirmed=True)
+    return [
+        {"email": user.email, "password": PASSWORD, "role": "entrepreneur", "token": raw,
+         "business_id": business.pk, "customer_ids": [customer.pk]},
+        {"email": staff.email, "password": PASSWORD, "role": "staff", "report_year": 2025,
+         "totp_key": device.key if staff_key is None else staff_key},
+    ]  # fmt: skip
+
+
+def test_the_code_is_the_one_django_otp_accepts(db):
+    staff = make_user(Role.STAFF)
+    device = TOTPDevice.objects.create(user=staff, name="Application", confirmed=True)
+    assert device.verify_token(_totp(device.key))
+    assert not device.verify_token(_totp(device.key, at=0))
+
+
+def test_journeys_run_without_error_staff_passing_the_second_factor(cooperative, live_server):
+    stats = asyncio.run(run(live_server.url, _accounts(staff_key=None), 2, 6, ramp=0))
+    assert stats.errors == []
+    assert len(stats.latencies["2fa code"]) == 1
+    staff_pages = ("dashboard", "invoice list (all)", "report")
+    assert sum(len(stats.latencies[step]) for step in staff_pages) >= 1
+
+
+def test_a_refused_code_and_a_redirect_instead_of_a_page_are_errors(cooperative, live_server):
+    wrong = "00" * 20
+    stats = asyncio.run(run(live_server.url, _accounts(staff_key=wrong), 2, 2, ramp=0))
+    assert any(error.startswith("2fa code 200") for error in stats.errors), stats.errors
+
+    accounts = _accounts(staff_key="")  # no code typed: every page sends to the second factor
+    stats = asyncio.run(run(live_server.url, accounts[1:], 1, 3, ramp=0))
+    assert stats.errors
+    assert all(" 302 /account/2fa/" in error for error in stats.errors), stats.errors
