@@ -259,6 +259,28 @@ def generate(
     return generated
 
 
+def generated_from_database(size: Size) -> Generated:
+    """What `generate` returned, read back from a database it wrote (kept with `--keep`)."""
+    businesses = list(Business.objects.exclude(kind=Business.Kind.SUPPORT_STRUCTURE).order_by("pk"))
+    if not businesses:
+        raise ValueError("aucune activité : ce n'est pas une base écrite par alveole bench")
+    # The generated years are those of the pay (the measurements write invoices of today).
+    years = [day.year for day in PayrollRecord.objects.dates("month", "year")]
+    generated = Generated(
+        size=size, years=years, businesses=businesses,
+        support=Business.objects.get(kind=Business.Kind.SUPPORT_STRUCTURE),
+        staff=User.objects.get(email="staff@bench.example"),
+        accountant=User.objects.get(email="compta@bench.example"),
+        entrepreneur_user=User.objects.get(email="e0@bench.example"),
+    )  # fmt: skip
+    for label, model in (
+        ("invoices", Invoice), ("invoice lines", InvoiceLine), ("payments", Payment),
+        ("ledger entries", Entry), ("ledger lines", Line),
+    ):  # fmt: skip
+        generated.counts[label] = model.objects.count()
+    return generated
+
+
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

@@ -136,6 +136,24 @@ def measure_all(
     step()
 
 
+def measure_reads(
+    generated: Generated, results: Results, step: Callable[[], Any] = lambda: None
+) -> None:
+    """The measurements that write nothing: report, lists, treasuries, FEC (a kept database
+    can be measured again after a change, `alveole bench --reuse`)."""
+    results.counts = dict(generated.counts)
+    year = generated.years[-1]
+    _report(year, results)
+    step()
+    with override_settings(ALVEOLE_2FA_REQUIRED_ROLES=[]):
+        _lists(generated, results)
+        step()
+        _treasury(generated, results)
+        step()
+    _fec(year, results)
+    step()
+
+
 def _turnover(year: int) -> int:
     """The floor: the turnover of a year alone, in one aggregate query."""
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)

@@ -6,9 +6,11 @@ import datetime
 from collections import defaultdict
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, Max, Sum
 
-from alveole.bench.generate import generate
+from alveole.bench.generate import generate, generated_from_database
 from alveole.bench.sizes import Size
 from alveole.ledger.models import Entry, JournalSequence, Line, PeriodClosing
 from alveole.ledger.treasury import business_sums, component_sums_of_lines
@@ -110,3 +112,20 @@ def test_books_are_closed_up_to_the_year_before_last_and_treasuries_agree(genera
     assert closing.through == datetime.date(2024, 12, 31)
     for business in generated.businesses:
         assert business_sums(business, TODAY) == component_sums_of_lines(business, TODAY)
+
+
+def test_a_kept_database_is_read_back_as_generated(generated):
+    again = generated_from_database(SIZE)
+    assert again.years == generated.years
+    assert [b.pk for b in again.businesses] == [b.pk for b in generated.businesses]
+    assert (again.staff, again.accountant) == (generated.staff, generated.accountant)
+    for label in ("invoices", "invoice lines", "payments", "ledger entries", "ledger lines"):
+        assert again.counts[label] == generated.counts[label]
+
+
+def test_reuse_refuses_a_missing_sqlite_file(tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite file is checked before the connection changes database")
+    with pytest.raises(CommandError, match="introuvable"):
+        call_command("bench", "--reuse", str(tmp_path / "absent.sqlite3"))
+    assert Invoice.objects.count() == 0  # the test database is still the one in use

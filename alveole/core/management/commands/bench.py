@@ -4,7 +4,8 @@
 entrepreneurs, 10 years, a million invoices); several `--size` show how costs grow.
 `--postgres URL` runs on a `bench_…` database of that PostgreSQL server (DATABASE_URL's
 server otherwise when it is PostgreSQL). The table is printed and written as JSON under
-`bench/`. See docs/scaling.md.
+`bench/`. `--reuse BASE` measures again, writing nothing, a database kept by `--keep`.
+See docs/scaling.md.
 """
 
 from __future__ import annotations
@@ -16,15 +17,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import override_settings
 from django.utils import timezone
 from tqdm import tqdm
 
 from alveole.bench.database import throwaway_database
-from alveole.bench.generate import generate
-from alveole.bench.measure import Figure, Results, measure_all, rss_mb
+from alveole.bench.generate import generate, generated_from_database
+from alveole.bench.measure import Figure, Results, measure_all, measure_reads, rss_mb
 from alveole.bench.sizes import SIZES
 
 
@@ -51,6 +53,12 @@ class Command(BaseCommand):
             "--keep", action="store_true", help="garder la base générée (son nom est affiché)"
         )
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--reuse",
+            metavar="BASE",
+            help="mesurer de nouveau, sans rien écrire (rapport, listes, trésoreries, FEC), une "
+            "base gardée par --keep : son fichier SQLite ou le nom de la base PostgreSQL",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         sizes = options["size"] or ["quick"]
@@ -64,6 +72,10 @@ class Command(BaseCommand):
             return
         all_results = []
         # As in production: no query log kept in memory, no debug pages.
+        if options["reuse"]:
+            with override_settings(DEBUG=False):
+                self._reread(sizes[-1], options)
+            return
         with override_settings(DEBUG=False):
             for name in sizes:
                 all_results.append(self._run(name, options))
@@ -95,6 +107,32 @@ class Command(BaseCommand):
         self._print(results)
         self._save(results, options["output"])
         return results
+
+    def _reread(self, name: str, options: dict[str, Any]) -> None:
+        """The read measurements again, on a database kept by an earlier `--keep` run."""
+        target = options["reuse"]
+        if connection.vendor == "sqlite" and not Path(target).is_file():
+            raise CommandError(f"base SQLite introuvable : {target}")
+        configured = connection.settings_dict["NAME"]
+        connection.close()
+        connection.settings_dict["NAME"] = target
+        try:
+            generated = generated_from_database(SIZES[name])
+        except (DatabaseError, ValueError, ObjectDoesNotExist) as error:
+            connection.close()
+            connection.settings_dict["NAME"] = configured
+            raise CommandError(
+                f"{target} n'est pas une base gardée par alveole bench : {error}"
+            ) from None
+        self.stdout.write(f"\nBase gardée : {connection.vendor} {target} — taille {name}")
+        results = Results(
+            size=f"{name}-reread", vendor=connection.vendor, started=timezone.now().isoformat()
+        )
+        steps = tqdm(total=4, desc="Mesures", unit=" mesure")
+        measure_reads(generated, results, step=lambda: steps.update(1))
+        steps.close()
+        self._print(results)
+        self._save(results, options["output"])
 
     def _print(self, results: Results) -> None:
         self.stdout.write(f"\n{'Mesure':<62} {'Valeur':>12} {'':<11} {'Req.':>5} {'Pic Mo':>7}")
