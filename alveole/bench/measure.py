@@ -202,6 +202,8 @@ def _lists(generated: Generated, results: Results) -> None:
          f"/sales/invoices/?business={business.pk}"),
         ("list_all", f"Liste des factures de toutes les activités ({generated.counts['invoices']})",
          "/sales/invoices/"),
+        # Asked by that page once shown (htmx): the count and sums of every invoice.
+        ("list_all_totals", "  … ses totaux, demandés ensuite par la page", "/sales/invoices/?part=totals"),
     ):  # fmt: skip
         seconds, queries = _page(client, url)
         peak = traced_peak_mb(lambda url=url: client.get(url))

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from alveole.core.dates import today
 from alveole.core.money import from_cents, to_cents
+from alveole.core.pagination import UncountedPage
+from alveole.core.permissions import is_cooperative_wide
 from alveole.core.tabular import export_response
 from alveole.sales import einvoice, services
 from alveole.sales.forms import (
@@ -67,12 +69,17 @@ def _export(request: HttpRequest, *, name: str, header: list[str], rows: Any) ->
 
 
 def _list_page(
-    request: HttpRequest, template: str, rows: Any, totals: dict[str, int], **context: Any
+    request: HttpRequest, template: str, rows: Any, totals: dict[str, int] | None, **context: Any
 ) -> HttpResponse:
-    paginator = Paginator(rows, PAGE_SIZE)
-    if "rows" in totals:  # counted with the sums (`selectors.sums`): no second COUNT
-        paginator.__dict__["count"] = totals["rows"]
-    page = paginator.get_page(request.GET.get("page"))
+    """A page of rows with the totals of every filtered row; with `totals` None, the rows
+    are not counted (`UncountedPage`) and the page asks for its totals once shown."""
+    if totals is None:
+        page: Any = UncountedPage(rows, request.GET.get("page"), PAGE_SIZE)
+    else:
+        paginator = Paginator(rows, PAGE_SIZE)
+        if "rows" in totals:  # counted with the sums (`selectors.sums`): no second COUNT
+            paginator.__dict__["count"] = totals["rows"]
+        page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
@@ -278,17 +285,29 @@ def _invoices_page(request: HttpRequest, *, credit_notes: bool) -> HttpResponse:
             ],
             rows=_invoice_rows(invoices),
         )
-    totals = sums(
-        invoices,
-        "total_excl_vat_cents",
-        "total_vat_cents",
-        "total_incl_vat_cents",
-        "paid_cents",
-        "credited_cents",
-    )
-    totals["remaining_cents"] = (
-        totals["total_incl_vat_cents"] - totals["paid_cents"] - totals["credited_cents"]
-    )
+    filters = form.filters()
+    # Every invoice of every business: summing them all (a million at the benchmark's size)
+    # would hold the page; the rows come first, the totals when the page asks for them.
+    deferred = is_cooperative_wide(request.user) and not (filters.business or filters.customer)
+    totals = None
+    if not deferred or request.GET.get("part") == "totals":
+        totals = sums(
+            invoices,
+            "total_excl_vat_cents",
+            "total_vat_cents",
+            "total_incl_vat_cents",
+            "paid_cents",
+            "credited_cents",
+        )
+        totals["remaining_cents"] = (
+            totals["total_incl_vat_cents"] - totals["paid_cents"] - totals["credited_cents"]
+        )
+    if request.GET.get("part") == "totals":
+        return render(
+            request,
+            "sales/_invoice_totals.html",
+            {"totals": totals, "credit_notes": credit_notes},
+        )
     return _list_page(
         request,
         "sales/invoice_list.html",

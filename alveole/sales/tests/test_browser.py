@@ -19,7 +19,7 @@ from alveole.people.services import cape_start
 from alveole.sales.models import Invoice, InvoiceStatus, Quote
 from tests.factories import PASSWORD, Role, make_business, make_person, make_user
 
-from .conftest import LINES_EXCL, LINES_INCL, company
+from .conftest import LINES_EXCL, LINES_INCL, company, issued
 
 pytestmark = [
     pytest.mark.browser,
@@ -156,3 +156,26 @@ def test_quote_to_paid_invoice_on_a_phone_and_its_pdf(cooperative, live_server, 
     assert "contrat d'appui au projet d'entreprise (CAPE)" in text
     assert f"jusqu'au {end:%d/%m/%Y}" in text
     assert "Ateliers de printemps" in text
+
+
+def test_the_cooperative_wide_list_receives_its_totals_after_the_rows(
+    cooperative, live_server, phone
+):
+    """Staff's list of every invoice shows its rows, then the totals row arrives (htmx)."""
+    person = make_person(first_name="Denis", last_name="Roux")
+    business = make_business(person, name="Roux Menuiserie", code="ROUX")
+    for _ in range(2):
+        invoice = Invoice.objects.get(pk=issued(business, company(business)).pk)
+    make_user(Role.STAFF, email="staff-liste@example.org")
+    page, url = phone, live_server.url
+    _login(page, url, "staff-liste@example.org")
+    page.goto(f"{url}/sales/invoices/")
+    assert page.get_by_text(invoice.number).count() == 1
+    totals = page.locator("tfoot")
+    totals.get_by_text("Total des 2 documents filtrés").wait_for(timeout=10_000)
+
+    def plain(text: str) -> str:
+        return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+    assert plain(format_cents(2 * invoice.total_incl_vat_cents)) in plain(totals.inner_text())
+    assert no_horizontal_overflow(page)

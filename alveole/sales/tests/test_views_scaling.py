@@ -66,3 +66,38 @@ def test_the_customer_filter_lists_the_chosen_business_customers_only(personas):
     # An entrepreneur sees their own businesses' customers, as before.
     response, _ = _get(personas.entrepreneur.client, url)
     assert sorted(_customer_options(response)) == [f"Client {alice.code} {i}" for i in range(2)]
+
+
+def test_the_cooperative_wide_list_shows_rows_first_and_its_totals_when_asked(
+    personas, monkeypatch
+):
+    """Every invoice of every business is neither counted nor summed for the page: it reads
+    one row more than it shows; the totals (with the count) come from `part=totals`."""
+    from alveole.sales import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    alice, bob = personas.entrepreneur.business, personas.other_entrepreneur.business
+    _grow(alice, 2)
+    _grow(bob, 1)
+    client, url = personas.staff.client, reverse("sales:invoice_list")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    sql = " ".join(
+        q["sql"].upper() for q in queries.captured_queries if "SALES_INVOICE" in q["sql"].upper()
+    )
+    assert "COUNT(" not in sql and "SUM(" not in sql
+    page = response.context["page"]
+    assert len(page) == 2 and page.has_next() and not page.has_previous()
+    html = response.content.decode()
+    assert "Page 1" in html and "Page 1 sur" not in html and "page=2" in html
+    second = client.get(url, {"page": 2}).context["page"]
+    assert len(second) == 1 and second.has_previous() and not second.has_next()
+    assert client.get(url, {"page": 99}).context["page"].number == 1  # past the end
+    assert client.get(url, {"page": "x"}).context["page"].number == 1
+
+    totals = client.get(url, {"part": "totals"}).context["totals"]
+    assert totals["rows"] == 3
+    assert totals["paid_cents"] == 300
+    # Narrowed to a business, or for an entrepreneur: counted and summed with the page.
+    assert client.get(url, {"business": alice.pk}).context["totals"]["rows"] == 2
+    assert personas.entrepreneur.client.get(url).context["totals"]["rows"] == 2
