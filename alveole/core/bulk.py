@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Sequence
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -46,18 +48,28 @@ def _plain_type(field: models.Field) -> type | None:
     return None
 
 
-def _prepare_column(field: models.Field, values: Sequence[Any], connection: Any) -> list[Any]:
-    """A column's values ready for the database: the plain ones as they are, the others
-    through the field (once per distinct value: a batch repeats its dates and times)."""
+def _prepare_column(field: models.Field, values: Sequence[Any], connection: Any) -> Sequence[Any]:
+    """A column's values ready for the database: the plain ones as they are (the column
+    itself when all are), the others through the field, once per distinct value (a batch
+    repeats its dates, times and choices; a JSON value repeated is the same object)."""
     prepare = field.get_db_prep_save
     plain = _plain_type(field)
-    if plain is not None:
-        return [v if v is None or type(v) is plain else prepare(v, connection) for v in values]
-    if isinstance(field, models.JSONField):
-        return [prepare(v, connection) for v in values]
+    if plain is not None and set(map(type, values)) <= {plain, type(None)}:
+        return values
     memo: dict[Any, Any] = {}
     prepared = []
+    if isinstance(field, models.JSONField):  # dicts: not hashable, told apart by identity
+        for value in values:
+            key = id(value)  # `values` holds every value: an id is not reused meanwhile
+            try:
+                prepared.append(memo[key])
+            except KeyError:
+                prepared.append(memo.setdefault(key, prepare(value, connection)))
+        return prepared
     for value in values:
+        if plain is not None and (value is None or type(value) is plain):
+            prepared.append(value)
+            continue
         try:
             prepared.append(memo[value])
         except KeyError:
@@ -92,6 +104,18 @@ def insert_rows(
     """Insert rows of values for the fields `names` (attnames, `business_id`), in order;
     the new ids when `with_ids`, in the rows' order. Defaults are not applied: give every
     column without a database default, `auto_now` dates included."""
+    return insert_columns(model, names, list(zip(*rows, strict=True)), with_ids=with_ids)
+
+
+def insert_columns(
+    model: type[Model],
+    names: Sequence[str],
+    columns: Sequence[Sequence[Any]],
+    *,
+    with_ids: bool = False,
+) -> list[int]:
+    """`insert_rows` given column by column: `columns[i]` holds the values of `names[i]`,
+    one per row (a column repeating one value may be `[value] * rows`)."""
     connection = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     fields: list[models.Field] = []
@@ -99,20 +123,16 @@ def insert_rows(
         field = meta.get_field(name)
         assert isinstance(field, models.Field), name  # a column of the table
         fields.append(field)
-    given = list(zip(*rows, strict=True))
-    if not given:
+    if not columns or not columns[0]:
         return []
-    prepared = list(
-        zip(
-            *(
-                _prepare_column(field, values, connection)
-                for field, values in zip(fields, given, strict=True)
-            ),
-            strict=True,
-        )
-    )
+    assert len(columns) == len(fields), (names, len(columns))
+    prepared_columns = [
+        _prepare_column(field, values, connection)
+        for field, values in zip(fields, columns, strict=True)
+    ]
+    count = len(prepared_columns[0])
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in fields)
+    column_names = ", ".join(quote(str(field.column)) for field in fields)
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     table = quote(meta.db_table)
     pk_column = meta.pk.column if meta.pk is not None else None
@@ -125,30 +145,32 @@ def insert_rows(
                 cursor.execute(
                     "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
                     "FROM generate_series(1, %s) ORDER BY 1",
-                    [meta.db_table, pk_column, len(prepared)],
+                    [meta.db_table, pk_column, count],
                 )
                 ids = [row[0] for row in cursor.fetchall()]
-                columns = f"{quote(pk_column)}, {columns}"
-                prepared = [(new_id, *row) for new_id, row in zip(ids, prepared, strict=True)]
-            _copy(cursor, f"COPY {table} ({columns}) FROM STDIN", prepared)
+                column_names = f"{quote(pk_column)}, {column_names}"
+                prepared_columns.insert(0, ids)
+            rows = list(zip(*prepared_columns, strict=True))
+            _copy(cursor, f"COPY {table} ({column_names}) FROM STDIN", rows)
             return ids
+        rows = list(zip(*prepared_columns, strict=True))
         if not with_ids:
-            sql = f"INSERT INTO {table} ({columns}) VALUES {placeholders}"  # noqa: S608
-            for start in range(0, len(prepared), MAX_ROWS):
-                cursor.executemany(sql, prepared[start : start + MAX_ROWS])
+            sql = f"INSERT INTO {table} ({column_names}) VALUES {placeholders}"  # noqa: S608
+            for start in range(0, count, MAX_ROWS):
+                cursor.executemany(sql, rows[start : start + MAX_ROWS])
             return ids
         assert pk_column is not None
         limit = connection.features.max_query_params or 999
         per = max(1, min(MAX_ROWS, limit // len(fields)))
         returning = quote(pk_column)
-        for start in range(0, len(prepared), per):
-            chunk = prepared[start : start + per]
+        for start in range(0, count, per):
+            chunk = rows[start : start + per]
             sql = (
-                f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+                f"INSERT INTO {table} ({column_names}) VALUES "  # noqa: S608
                 + ", ".join([placeholders] * len(chunk))
                 + f" RETURNING {returning}"
             )
-            cursor.execute(sql, [value for row in chunk for value in row])
+            cursor.execute(sql, list(chain.from_iterable(chunk)))
             # In the order of the VALUES, as `bulk_create` relies on too.
             ids.extend(row[0] for row in cursor.fetchall())
     return ids
@@ -156,26 +178,28 @@ def insert_rows(
 
 def insert(objs: Sequence[Model], *, with_ids: bool = False) -> int:
     """Insert new objects of one model (every concrete field but the id); with `with_ids`,
-    set their primary keys. Returns the number of rows written."""
+    set their primary keys. Returns the number of rows written.
+
+    The `auto_now` and `auto_now_add` fields of the objects written together take one
+    value, the time of the call (`bulk_create` asks the clock again for each object)."""
     if not objs:
         return 0
-    meta = type(objs[0])._meta
+    model = type(objs[0])
+    meta = model._meta
     pk = meta.pk
     assert pk is not None
     fields = [f for f in meta.concrete_fields if f is not pk]
-    needs_pre_save = [
-        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    for obj in objs:
-        for field in needs_pre_save:
-            field.pre_save(obj, True)
     names = [f.attname for f in fields]
-    ids = insert_rows(
-        type(objs[0]),
-        names,
-        ([getattr(obj, name) for name in names] for obj in objs),
-        with_ids=with_ids,
-    )
+    columns: list[Sequence[Any]] = []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = field.pre_save(objs[0], True)
+            for obj in objs:
+                setattr(obj, field.attname, value)
+            columns.append([value] * len(objs))
+        else:
+            columns.append(list(map(attrgetter(field.attname), objs)))
+    ids = insert_columns(model, names, columns, with_ids=with_ids)
     if with_ids:
         alias = DEFAULT_DB_ALIAS
         for obj, new_id in zip(objs, ids, strict=True):
