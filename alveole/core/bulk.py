@@ -24,6 +24,8 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 #: Rows per statement at most (the database's limit on parameters may lower it).
 MAX_ROWS = 5_000
@@ -207,3 +209,70 @@ def insert(objs: Sequence[Model], *, with_ids: bool = False) -> int:
             obj._state.adding = False
             obj._state.db = alias
     return len(objs)
+
+
+class Prototype[M: Model]:
+    """New, unsaved objects of a model, built by copying the field values of one object
+    made once: `Model.__init__` looks up the default of every field and sends two signals
+    for each object, most of a batch's time at thousands of objects a second.
+
+    `Prototype(Invoice, imported=True)` makes the model object once (those values must not
+    be changed in place: they are shared); `prototype(number=…, customer=…)` then returns
+    a new object with those values, as `Invoice(imported=True, number=…, customer=…)`
+    would: a related object sets its key and is cached, a field whose default is callable
+    gets a fresh default. A model with `pre_init`/`post_init` receivers is built by
+    `Model.__init__`, which sends them.
+    """
+
+    def __init__(self, model: type[M], **values: Any) -> None:
+        self.model = model
+        self.given = values
+        meta = model._meta
+        self.slow = pre_init.has_listeners(model) or post_init.has_listeners(model)
+        self.values = {k: v for k, v in model(**values).__dict__.items() if k != "_state"}
+        self.fresh = [
+            (field.attname, field.get_default)
+            for field in meta.concrete_fields
+            if field.has_default()
+            and callable(field.default)
+            and field.name not in values
+            and field.attname not in values
+        ]
+        self.relations: dict[str, tuple[str, str]] = {}
+        self.names: set[str] = set()
+        for field in meta.concrete_fields:
+            if field.many_to_one or field.one_to_one:
+                target = field.target_field  # type: ignore[attr-defined]
+                self.relations[field.name] = (field.attname, target.attname)
+            self.names.add(field.attname)
+        # The related objects given to the prototype, cached in each copy as in it.
+        self.cached = {name: value for name, value in values.items() if name in self.relations}
+        self.db = next(
+            (v._state.db or DEFAULT_DB_ALIAS for v in self.cached.values() if v is not None), None
+        )
+
+    def __call__(self, **values: Any) -> M:
+        if self.slow:
+            return self.model(**self.given, **values)
+        obj = object.__new__(self.model)
+        attributes = obj.__dict__
+        attributes.update(self.values)
+        for attname, default in self.fresh:
+            attributes[attname] = default()
+        state = attributes["_state"] = ModelState()
+        if self.cached:
+            state.fields_cache.update(self.cached)
+            state.db = self.db
+        for name, value in values.items():
+            relation = self.relations.get(name)
+            if relation is not None:
+                # As the related descriptor: the key, the object cached, its database.
+                attributes[relation[0]] = None if value is None else getattr(value, relation[1])
+                state.fields_cache[name] = value
+                if value is not None and state.db is None:
+                    state.db = value._state.db or DEFAULT_DB_ALIAS
+            elif name in self.names:
+                attributes[name] = value
+            else:
+                raise TypeError(f"{self.model.__name__}() got an unexpected field {name!r}")
+        return obj

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alveole.businesses.models import Business, Membership
-from alveole.core.bulk import insert, insert_rows
+from alveole.core.bulk import Prototype, insert, insert_rows
 from alveole.core.dates import today
 from alveole.core.formatting import format_cents
 from alveole.core.models import AuditEvent
@@ -102,6 +102,19 @@ class InvoiceImportBatch:
         self._capes: dict[int, list[Contract]] = {}
         self._cape_mentions: dict[tuple[int, datetime.date], dict[str, Any] | None] = {}
         self._customers: dict[int, dict[str, Any]] = {}
+        self._terms_texts: dict[int, tuple[str, str]] = {}
+        # The objects are copies of these (see `Prototype`), with the values `invoice_import`
+        # and `payment_record` give every invoice and payment of an import.
+        self._new_invoice = Prototype(
+            Invoice,
+            title="",
+            notes="",
+            status=InvoiceStatus.DRAFT,
+            prices_include_vat=False,
+            imported=True,
+        )
+        self._new_line = Prototype(InvoiceLine)
+        self._new_payment = Prototype(Payment, recorded_by=self.user)
 
     # --- checks ---------------------------------------------------------------------------
 
@@ -133,27 +146,30 @@ class InvoiceImportBatch:
             )
         if issue_date > self.today:
             raise ValidationError({"issue_date": _("Date d'émission dans le futur.")})
-        terms = self.settings.get(business.pk)
-        if terms is None:  # the defaults, as `sales_settings_of` gives them
-            terms = self.settings[business.pk] = SalesSettings(business=business)
-        invoice = Invoice(
+        texts = self._terms_texts.get(business.pk)
+        if texts is None:
+            terms = self.settings.get(business.pk)
+            if terms is None:  # the defaults, as `sales_settings_of` gives them
+                terms = self.settings[business.pk] = SalesSettings(business=business)
+            # Translated once per business, not for every invoice.
+            texts = self._terms_texts[business.pk] = (
+                str(terms.late_penalty_text),
+                str(terms.early_payment_text),
+            )
+        invoice = self._new_invoice(
             business=business,
             customer=customer,
             kind=kind,
-            title="",
             supply_date=issue_date,
             due_date=due_date or issue_date,
-            notes="",
-            late_penalty_text=str(terms.late_penalty_text),
-            early_payment_text=str(terms.early_payment_text),
+            late_penalty_text=texts[0],
+            early_payment_text=texts[1],
             buyer_business=customer.internal_business,
-            status=InvoiceStatus.DRAFT,
-            prices_include_vat=False,
-            imported=True,
             number=number,
             issue_date=issue_date,
         )
-        built = _build_lines(InvoiceLine, lines)
+        # `_build_lines` makes each line by calling what it is given: a prototype's copy.
+        built = _build_lines(cast(type, self._new_line), lines)
         _apply_totals(invoice, built)
         if invoice.total_incl_vat_cents <= 0:
             raise ValidationError(_("Le total TTC doit être positif."))
@@ -177,13 +193,12 @@ class InvoiceImportBatch:
         date = _check_payment(
             invoice, amount_cents=amount_cents, method=method, date=date, day=self.today
         )
-        prepared.payment = Payment(
+        prepared.payment = self._new_payment(
             invoice=invoice,
             date=date,
             amount_cents=amount_cents,
             method=method,
             reference=reference.strip()[:100],
-            recorded_by=self.user,
         )
 
     def add(self, prepared: PreparedInvoice) -> None:
