@@ -400,3 +400,14 @@ def test_a_number_taken_meanwhile_refuses_the_file(customers, monkeypatch):
     assert (result.created, result.errors) == (0, [])
     assert Invoice.objects.filter(number__startswith="B").count() == 1
     assert Payment.objects.count() == 0
+
+
+def test_a_number_already_in_alveole_is_refused_as_line_by_line(customers, monkeypatch):
+    assert _import(_big_file(2, "B")).ok  # B000000 and B000001 are taken
+    batched, alone = _both_ways(monkeypatch, _big_file(4, "B"))
+    assert alone[1] == [
+        (2, "number : Le numéro B000000 existe déjà."),
+        (3, "number : Le numéro B000001 existe déjà."),
+    ]
+    assert batched[1] == alone[1]
+    assert batched[0] == alone[0]
