@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from alveole.core import importing
+from alveole.core.bulk import Prototype
 from alveole.core.dates import today
 from alveole.core.importing import run_import
 from alveole.core.models import AuditEvent
@@ -411,3 +412,23 @@ def test_a_number_already_in_alveole_is_refused_as_line_by_line(customers, monke
     ]
     assert batched[1] == alone[1]
     assert batched[0] == alone[0]
+
+
+def test_a_prototype_copy_is_the_object_the_model_makes(personas, customers):
+    business = personas.entrepreneur.business
+    customer = Customer.objects.get(business=business)
+    given = {"business": business, "customer": customer, "number": "X-1", "buyer_business": None}
+    invoices = Prototype(Invoice, title="", imported=True)
+    copy, other = invoices(**given), invoices(**given)
+    made = Invoice(title="", imported=True, **given)
+
+    def state(invoice):
+        values = {k: v for k, v in vars(invoice).items() if k != "_state"}
+        cached = invoice._state.fields_cache
+        return values, cached, invoice._state.db, invoice._state.adding
+
+    assert state(copy) == state(made)
+    assert copy.snapshot == {} and copy.snapshot is not other.snapshot  # a fresh default
+    assert (copy.business, copy.customer_id) == (business, customer.pk)
+    with pytest.raises(TypeError):
+        invoices(colour="blue")
