@@ -3,15 +3,17 @@
 `QuerySet.bulk_create` spends more Python time building its SQL (an expression check and
 a placeholder per value) than the database spends writing: at thousands of rows a second,
 that is most of an import's time. `insert` (model objects) and `insert_rows` (tuples of
-values, no model object built) prepare each value for the database as `bulk_create` does
-(`get_db_prep_save`; `insert` calls `pre_save` first, so `auto_now` fields are set), but
-skip that call for the plain values it would return unchanged (a `str` for a text column,
-an `int` for an integer or a key). They run one prepared INSERT for all the rows
-(`executemany`) or, when the caller needs the new ids, multi-row INSERTs … RETURNING id as
-large as the database allows.
+values, no model object built; `insert_columns`, the same given column by column) prepare
+each value for the database as `bulk_create` does (`get_db_prep_save`; `insert` sets the
+`auto_now` fields first, one time for all its objects), but skip that call for the plain
+values it would return unchanged (a `str` for a text column, an `int` for an integer or a
+key) and make it once per distinct value otherwise. They run one prepared INSERT for all
+the rows (`executemany`), multi-row INSERTs … RETURNING id as large as the database allows
+when the caller needs the new ids, or a COPY on PostgreSQL.
 
 Like `bulk_create`, they call no `save()` and send no signal: the caller is a service that
-made every check a save would make.
+made every check a save would make. `Prototype` makes the new model objects themselves
+without `Model.__init__`'s cost per field.
 """
 
 from __future__ import annotations
