@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from alveole.businesses.models import Business
 from alveole.core.money import to_cents
 from alveole.core.roles import COOPERATIVE_WIDE_ROLES
+from alveole.core.widgets import FastSelect
 from alveole.sales.models import (
     VAT_RATE_CHOICES,
     Customer,
@@ -68,6 +69,8 @@ class BootstrapMixin:
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select form-select-sm")
+                if type(widget) is forms.Select:  # the same HTML, without a template per option
+                    widget.__class__ = FastSelect
             else:
                 widget.attrs.setdefault("class", "form-control form-control-sm")
 
