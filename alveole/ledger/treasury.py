@@ -507,6 +507,9 @@ class BusinessTreasuryRow:
 #: How far back "falling" looks.
 TREND_MONTHS = 3
 
+#: Up to this many businesses, `all_treasuries` reads only their lines.
+FEW_BUSINESSES = 50
+
 
 def all_treasuries(businesses: Iterable[Business], day: datetime.date) -> list[BusinessTreasuryRow]:
     """Every business's treasury on a day, riskiest first: the balances kept at the last
@@ -515,15 +518,20 @@ def all_treasuries(businesses: Iterable[Business], day: datetime.date) -> list[B
     At risk: a negative available balance (most negative first), then a balance lower than
     three months ago (largest fall first); then the others, lowest balance first.
     """
+    businesses = list(businesses)
     before = add_months(day, -TREND_MONTHS)
     closing, closing_before = _closing_on(day), _closing_on(before)
+    lines = treasury_lines()
+    if len(businesses) <= FEW_BUSINESSES:
+        # An entrepreneur's businesses: their lines only (the ledger_line_business_idx),
+        # not every line of the cooperative for a few rows.
+        lines = lines.filter(business_id__in=[business.pk for business in businesses])
     # One grouped query of plain sums per business, account, journal and period (after the
     # last closing / up to three months ago): a few dozen rows per business, whatever the
     # number of lines; each figure is then the sum of the groups its accounts make.
     # (Fifteen CASE sums per line cost the database more than the scan itself.)
     groups = (
-        treasury_lines()
-        .filter(_after(closing_before), date__lte=day)
+        lines.filter(_after(closing_before), date__lte=day)
         .annotate(
             after_closing=Value(1)
             if closing is None

@@ -210,6 +210,30 @@ def test_all_businesses_riskiest_first_in_constant_queries(scenario, personas):
     assert len(queries) == 4
 
 
+def test_a_few_businesses_read_their_own_lines_with_the_same_figures(
+    scenario, personas, monkeypatch
+):
+    """An entrepreneur's dashboard asks for one business: the query reads its lines only
+    (a WHERE on the business), and every figure is that of the cooperative-wide list."""
+    day = D(2026, 3, 31)
+    everyone = {
+        row.business.pk: row for row in selectors.treasuries_all(user=personas.staff.user, day=day)
+    }
+    businesses = [personas.entrepreneur.business, personas.other_entrepreneur.business]
+    with CaptureQueriesContext(connection) as queries:
+        few = treasury.all_treasuries(businesses, day)
+    assert any('business_id" IN' in q["sql"] for q in queries.captured_queries)
+    for row in few:
+        same = everyone[row.business.pk]
+        assert row.treasury == same.treasury
+        assert (row.available_before_cents, row.risk) == (same.available_before_cents, same.risk)
+    monkeypatch.setattr(treasury, "FEW_BUSINESSES", 1)  # more than that: every line is read
+    with CaptureQueriesContext(connection) as queries:
+        again = treasury.all_treasuries(businesses, day)
+    assert not any('business_id" IN' in q["sql"] for q in queries.captured_queries)
+    assert [row.treasury for row in again] == [row.treasury for row in few]
+
+
 def test_treasury_scoping(scenario, personas):
     with pytest.raises(PermissionDenied):
         selectors.treasury_of(
