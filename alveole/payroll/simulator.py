@@ -141,7 +141,9 @@ def compute_payslip(
             PayslipLine(
                 code=rate.code,
                 label=rate.label,
-                base_label=str(rate.get_base_display()),
+                # The enum label, not get_base_display() (which rebuilds a dict of every
+                # choice, translated, for each call: 20 lines × many payslips per page).
+                base_label=str(PayrollRate.Base(rate.base).label),
                 base_cents=base,
                 employee_rate=Decimal(rate.employee_rate),
                 employee_cents=employee,
