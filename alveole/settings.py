@@ -132,8 +132,12 @@ else:
                 # the SQLite counterpart of select_for_update (see docs/adr/0002).
                 "transaction_mode": "IMMEDIATE",
                 "timeout": env_int("ALVEOLE_SQLITE_TIMEOUT", 20, minimum=1),
+                # cache_size: 64 MB of pages per connection instead of 2 MB; on the
+                # benchmark's million invoices, an import reads the open items' index
+                # 25 % faster (docs/scaling.md).
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                    "PRAGMA cache_size=-65536;"
                 ),
             },
             "TEST": {"NAME": env_str("ALVEOLE_SQLITE_TEST_PATH") or None},
