@@ -454,7 +454,10 @@ class InvoiceQuerySet(BusinessScopedQuerySet):
         businesses = _visible_businesses(user)
         if businesses is None:
             return self
-        ids = businesses.values("pk")
+        # The ids as values, not a subquery: with two subqueries under an OR, PostgreSQL
+        # scans every invoice of the cooperative (250 ms at a million invoices); with
+        # values it reads both indexes (business, buyer) and combines them (under 1 ms).
+        ids = list(businesses.values_list("pk", flat=True))
         return self.filter(
             Q(business__in=ids) | (Q(buyer_business__in=ids) & ~Q(status__in=EDITABLE_STATUSES))
         )

@@ -101,3 +101,18 @@ def test_the_cooperative_wide_list_shows_rows_first_and_its_totals_when_asked(
     # Narrowed to a business, or for an entrepreneur: counted and summed with the page.
     assert client.get(url, {"business": alice.pk}).context["totals"]["rows"] == 2
     assert personas.entrepreneur.client.get(url).context["totals"]["rows"] == 2
+
+
+def test_an_entrepreneurs_invoices_are_filtered_by_values_not_subqueries(personas):
+    """Under the OR (own sales, internal purchases) two subqueries make PostgreSQL scan every
+    invoice of the cooperative; the business ids as values let it read two indexes."""
+    from alveole.sales.models import Invoice
+
+    alice = personas.entrepreneur.business
+    _grow(alice, 1)
+    sql = str(Invoice.objects.visible_to(personas.entrepreneur.user).query)
+    assert sql.upper().count("SELECT") == 1
+    assert list(Invoice.objects.visible_to(personas.entrepreneur.user)) == list(
+        Invoice.objects.filter(business=alice)
+    )
+    assert not Invoice.objects.visible_to(personas.other_entrepreneur.user).filter(business=alice)
