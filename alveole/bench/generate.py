@@ -20,7 +20,6 @@ take hours. It calls them for the few objects created once (the cooperative, use
 from __future__ import annotations
 
 import datetime
-import operator
 import random
 import time
 from collections import defaultdict
@@ -29,15 +28,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
-from django.db.models import Field, Model
+from django.db import connection, transaction
 from django.utils import timezone
 from stdnum import luhn
 
 from alveole.businesses.models import Business, Membership
 from alveole.coop.models import FiscalYear, Sector
 from alveole.coop.services import cooperative_setup
+from alveole.core import bulk
 from alveole.core.roles import Role
 from alveole.ledger import posting
 from alveole.ledger.models import Entry, JournalSequence, Line
@@ -128,7 +126,7 @@ class _Ledger:
                     credit_cents=draft.credit_cents,
                 )
             )  # fmt: skip
-        _insert(Entry, entries, with_pk=True)
+        bulk.insert(entries, with_ids=True)
         lines = [
             Line(
                 entry=entry, position=position, date=draft.date, journal_id=draft.journal,
@@ -141,7 +139,7 @@ class _Ledger:
             for entry, draft in zip(entries, self.drafts, strict=True)
             for position, line in enumerate(draft.lines, start=1)
         ]  # fmt: skip
-        _insert(Line, lines)
+        bulk.insert(lines)
         self.counts["ledger entries"] += len(entries)
         self.counts["ledger lines"] += len(lines)
         self.drafts = []
@@ -152,56 +150,6 @@ class _Ledger:
             JournalSequence.objects.update_or_create(
                 journal_id=journal, fiscal_year_id=fiscal_year_id, defaults={"last_number": last}
             )
-
-
-def _insert(model: type[Model], objs: list[Model], *, with_pk: bool = False) -> int:
-    """Write rows nobody refers to with one prepared INSERT run for them all (executemany).
-
-    `bulk_create` builds one SQL text per batch with a placeholder per value, which costs
-    more Python time than the database spends writing; the values are prepared by the
-    fields exactly as `bulk_create` prepares them.
-    """
-    if not objs:
-        return 0
-    if with_pk:  # the throwaway database has one writer: ids follow the largest
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT MAX(id) FROM {connection.ops.quote_name(model._meta.db_table)}"  # noqa: S608
-            )
-            last = cursor.fetchone()[0] or 0
-        for pk, obj in enumerate(objs, start=last + 1):
-            obj.pk = pk
-    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    readers = [_reader(f) for f in fields]
-    rows = [tuple(read(obj) for read in readers) for obj in objs]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[start : start + BATCH])
-    return len(rows)
-
-
-# Fields whose database value is the attribute itself (`get_db_prep_save` of an int, a
-# str or a bool gives it back unchanged): read directly, a third of the generation's time.
-_PLAIN_FIELDS = (
-    models.AutoField, models.BigAutoField, models.IntegerField, models.BigIntegerField,
-    models.PositiveIntegerField, models.PositiveSmallIntegerField, models.SmallIntegerField,
-    models.CharField, models.TextField, models.BooleanField,
-)  # fmt: skip
-
-
-def _reader(field: Field) -> Callable[[Model], Any]:
-    """How to read a field's database value from an object, as `bulk_create` prepares it."""
-    target = field.target_field if isinstance(field, models.ForeignKey) else field
-    if type(target) in _PLAIN_FIELDS and not getattr(field, "auto_now_add", False):
-        return operator.attrgetter(field.attname)
-    database = connections[DEFAULT_DB_ALIAS]  # once: the `connection` proxy costs per call
-    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), database)
 
 
 def generate(
@@ -241,9 +189,6 @@ def generate(
     with transaction.atomic():
         ledger.close()
         _close_counters(counters)
-        with connection.cursor() as cursor:  # PostgreSQL: the id sequences follow
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Entry, Invoice]):
-                cursor.execute(sql)
     if len(years) > 1:
         # As the accountant does: the books are closed up to the end of the year before
         # last (the treasury then reads the balances kept at the closing and the lines after).
@@ -463,7 +408,7 @@ def _sales(
         settlements.append((amount, day))
         invoice.paid_cents = amount
         invoice.status = InvoiceStatus.PAID if amount == total else InvoiceStatus.PARTLY_PAID
-    _insert(Invoice, invoices, with_pk=True)
+    bulk.insert(invoices, with_ids=True)
     rows = []
     for invoice, lines in zip(invoices, invoice_lines, strict=True):
         for line in lines:
@@ -471,7 +416,7 @@ def _sales(
             rows.append(line)
     # The manager refuses lines of an issued invoice (they are frozen with it): these lines
     # are the invoice's own, written with it, as `invoice_issue` freezes a draft's lines.
-    _insert(InvoiceLine, rows)
+    bulk.insert(rows)
     payments = []
     for invoice, sale, settlement in zip(invoices, amounts, settlements, strict=True):
         customer = Party(f"C{invoice.customer_id:07d}", invoice.customer.name)
@@ -500,7 +445,7 @@ def _sales(
                 ),
             )
         )  # fmt: skip
-    _insert(Payment, payments)
+    bulk.insert(payments)
     by_month: dict[tuple[int, int], int] = defaultdict(int)
     for invoice in invoices:
         by_month[(invoice.business_id, invoice.issue_date.month)] += invoice.total_excl_vat_cents
@@ -547,8 +492,7 @@ def _purchases(
                 )
             )  # fmt: skip
     SupplierInvoice.objects.bulk_create(invoices, batch_size=BATCH)
-    _insert(
-        SupplierInvoiceLine,
+    bulk.insert(
         [
             SupplierInvoiceLine(
                 invoice=invoice, position=1, description="Fournitures", quantity=Decimal(1),
@@ -559,8 +503,7 @@ def _purchases(
             for invoice in invoices
         ],
     )  # fmt: skip
-    _insert(
-        SupplierInvoiceVat,
+    bulk.insert(
         [
             SupplierInvoiceVat(
                 invoice=invoice, vat_category="S", vat_rate=Decimal(20),
@@ -620,8 +563,7 @@ def _payroll(
             )  # fmt: skip
             charged.append(business)
     PayrollRecord.objects.bulk_create(records, batch_size=BATCH)
-    _insert(
-        PayrollCharge,
+    bulk.insert(
         [
             PayrollCharge(record=record, business=business, amount_cents=record.employer_cost_cents)
             for record, business in zip(records, charged, strict=True)
