@@ -261,7 +261,8 @@ def _invoices_page(request: HttpRequest, *, credit_notes: bool) -> HttpResponse:
     form = FilterForm(
         request.GET or None, user=request.user, statuses=statuses, with_late=not credit_notes
     )
-    invoices = invoices_list(user=request.user, filters=form.filters(), credit_notes=credit_notes)
+    filters = form.filters()
+    invoices = invoices_list(user=request.user, filters=filters, credit_notes=credit_notes)
     if request.GET.get("format") in EXPORT_FORMATS:
         return _export(
             request,
@@ -285,7 +286,6 @@ def _invoices_page(request: HttpRequest, *, credit_notes: bool) -> HttpResponse:
             ],
             rows=_invoice_rows(invoices),
         )
-    filters = form.filters()
     # Every invoice of every business: summing them all (a million at the benchmark's size)
     # would hold the page; the rows come first, the totals when the page asks for them.
     deferred = is_cooperative_wide(request.user) and not (filters.business or filters.customer)
