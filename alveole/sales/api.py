@@ -264,7 +264,7 @@ def quote_to_invoice(request: HttpRequest, quote_id: int, payload: QuoteInvoiceI
     invoice = services.quote_to_invoice(
         actor=request.user, quote=quote, mode=payload.mode, percent=payload.percent
     )
-    return Status(201, _invoice_out(selectors.invoice_get(user=request.user, pk=invoice.pk)))
+    return Status(201, _invoice_out(selectors.invoice_answer_after_action(pk=invoice.pk)))
 
 
 @router.get("/quotes/{int:quote_id}/pdf", response={200: None, **ERRORS}, summary="PDF du devis")
@@ -310,13 +310,13 @@ def invoice_create(request: HttpRequest, payload: InvoiceIn) -> Status:
             lines=_lines(payload.lines) or [],
             prices_include_vat=_prices_mode(payload.prices_include_vat, customer),
         )
-    return Status(201, _invoice_out(selectors.invoice_get(user=request.user, pk=invoice.pk)))
+    return Status(201, _invoice_out(selectors.invoice_answer_after_action(pk=invoice.pk)))
 
 
 @router.get("/invoices/{int:invoice_id}", response={200: InvoiceOut, **ERRORS}, summary="Facture")
 def invoice_detail(request: HttpRequest, invoice_id: int) -> dict[str, Any]:
     """Une facture ou un avoir, ses lignes, ses paiements et son historique."""
-    return _invoice_out(selectors.invoice_get(user=request.user, pk=invoice_id))
+    return _invoice_out(selectors.invoice_answer_get(user=request.user, pk=invoice_id))
 
 
 @router.patch(
@@ -324,7 +324,7 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> dict[str, Any]:
 )
 def invoice_update(request: HttpRequest, invoice_id: int, payload: InvoicePatch) -> dict[str, Any]:
     """Un brouillon seulement : une facture émise est refusée (corrigez-la par un avoir)."""
-    invoice = selectors.invoice_get(user=request.user, pk=invoice_id)
+    invoice = selectors.invoice_visible(user=request.user, pk=invoice_id)
     data = payload.model_dump(exclude_unset=True)
     lines = _lines(payload.lines) if "lines" in data else None
     data.pop("lines", None)
@@ -334,7 +334,7 @@ def invoice_update(request: HttpRequest, invoice_id: int, payload: InvoicePatch)
         data["customer"] = _customer(request, data.pop("customer_id"))
     with api_field_names(API_FIELD_NAMES):
         services.invoice_update(actor=request.user, invoice=invoice, lines=lines, **data)
-    return _invoice_out(selectors.invoice_get(user=request.user, pk=invoice_id))
+    return _invoice_out(selectors.invoice_answer_after_action(pk=invoice_id))
 
 
 @router.delete(
@@ -342,7 +342,7 @@ def invoice_update(request: HttpRequest, invoice_id: int, payload: InvoicePatch)
 )
 def invoice_delete(request: HttpRequest, invoice_id: int) -> Status:
     """Un brouillon seulement : une facture émise ne se supprime jamais."""
-    invoice = selectors.invoice_get(user=request.user, pk=invoice_id)
+    invoice = selectors.invoice_visible(user=request.user, pk=invoice_id)
     services.invoice_delete(actor=request.user, invoice=invoice)
     return Status(204, None)
 
@@ -354,9 +354,9 @@ def invoice_issue(
     request: HttpRequest, invoice_id: int, issue_date: datetime.date | None = None
 ) -> dict[str, Any]:
     """Donne le numéro définitif et fige la facture (`?issue_date=` : aujourd'hui par défaut)."""
-    invoice = selectors.invoice_get(user=request.user, pk=invoice_id)
+    invoice = selectors.invoice_visible(user=request.user, pk=invoice_id)
     services.invoice_issue(actor=request.user, invoice=invoice, issue_date=issue_date)
-    return _invoice_out(selectors.invoice_get(user=request.user, pk=invoice_id))
+    return _invoice_out(selectors.invoice_answer_after_action(pk=invoice_id))
 
 
 @router.post(
@@ -366,9 +366,9 @@ def invoice_issue(
 )
 def invoice_submit(request: HttpRequest, invoice_id: int) -> dict[str, Any]:
     """Quand l'activité fait valider ses factures par l'équipe d'appui."""
-    invoice = selectors.invoice_get(user=request.user, pk=invoice_id)
+    invoice = selectors.invoice_visible(user=request.user, pk=invoice_id)
     services.invoice_submit(actor=request.user, invoice=invoice)
-    return _invoice_out(selectors.invoice_get(user=request.user, pk=invoice_id))
+    return _invoice_out(selectors.invoice_answer_after_action(pk=invoice_id))
 
 
 @router.post(
@@ -378,9 +378,9 @@ def invoice_send(
     request: HttpRequest, invoice_id: int, recipient: str | None = None
 ) -> dict[str, Any]:
     """Envoie le PDF par e-mail au client, après validation (`?recipient=` sinon son e-mail)."""
-    invoice = selectors.invoice_get(user=request.user, pk=invoice_id)
+    invoice = selectors.invoice_visible(user=request.user, pk=invoice_id)
     services.invoice_send(actor=request.user, invoice=invoice, recipient=recipient)
-    return _invoice_out(selectors.invoice_get(user=request.user, pk=invoice_id))
+    return _invoice_out(selectors.invoice_answer_after_action(pk=invoice_id))
 
 
 @router.post(
@@ -390,11 +390,11 @@ def invoice_send(
 )
 def credit_note_create(request: HttpRequest, invoice_id: int, payload: CreditNoteIn) -> Status:
     """Un avoir brouillon, total (sans `lines`) ou partiel ; jamais au-delà du total."""
-    invoice = selectors.invoice_get(user=request.user, pk=invoice_id)
+    invoice = selectors.invoice_visible(user=request.user, pk=invoice_id)
     credit = services.credit_note_create(
         actor=request.user, invoice=invoice, lines=_lines(payload.lines), reason=payload.reason
     )
-    return Status(201, _invoice_out(selectors.invoice_get(user=request.user, pk=credit.pk)))
+    return Status(201, _invoice_out(selectors.invoice_answer_after_action(pk=credit.pk)))
 
 
 @router.post(
@@ -404,7 +404,7 @@ def credit_note_create(request: HttpRequest, invoice_id: int, payload: CreditNot
 )
 def payment_record(request: HttpRequest, invoice_id: int, payload: PaymentIn) -> Status:
     """Un paiement (partiel possible) ; un trop-perçu est refusé."""
-    invoice = selectors.invoice_get(user=request.user, pk=invoice_id)
+    invoice = selectors.invoice_visible(user=request.user, pk=invoice_id)
     payment = services.payment_record(
         actor=request.user,
         invoice=invoice,
@@ -436,7 +436,7 @@ def payment_cancel(request: HttpRequest, payment_id: int, payload: PaymentCancel
 )
 def reminder_send(request: HttpRequest, invoice_id: int, payload: ReminderIn) -> Status:
     """Une relance par e-mail d'une facture en retard (niveau suivant par défaut)."""
-    invoice = selectors.invoice_get(user=request.user, pk=invoice_id)
+    invoice = selectors.invoice_visible(user=request.user, pk=invoice_id)
     reminder = services.reminder_send(
         actor=request.user, invoice=invoice, level=payload.level, recipient=payload.recipient
     )

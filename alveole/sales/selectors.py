@@ -147,6 +147,33 @@ def invoice_get(*, user: Any, pk: int) -> Invoice:
     )
 
 
+def invoice_visible(*, user: Any, pk: int) -> Invoice:
+    """One invoice or credit note the user may see, alone (404 otherwise): for an action
+    whose service reads it again under lock, so nothing else is worth loading here."""
+    return get_object_or_404(Invoice.objects.visible_to(user), pk=pk)
+
+
+def _with_answer(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    return invoices.prefetch_related(
+        "lines",
+        "state_changes",
+        Prefetch("payments", Payment.objects.order_by("date")),
+    )
+
+
+def invoice_answer_get(*, user: Any, pk: int) -> Invoice:
+    """One invoice the user may see with what the API answers about it: its lines, its
+    history and its payments (the page's `invoice_get` also loads sendings, reminders,
+    credit notes and who did what)."""
+    return get_object_or_404(_with_answer(Invoice.objects.visible_to(user)), pk=pk)
+
+
+def invoice_answer_after_action(*, pk: int) -> Invoice:
+    """The same, for an invoice the caller was allowed to act on in this very request
+    (its visibility was checked before the action)."""
+    return _with_answer(Invoice.objects.all()).get(pk=pk)
+
+
 def payments_list(*, user: Any, filters: SalesFilters = SalesFilters()) -> QuerySet[Payment]:
     """Payments received on the invoices the user may see, filtered (cancelled ones left out)."""
     payments = (

@@ -158,3 +158,43 @@ def test_customer_errors_name_the_api_fields(api, personas):
     assert api("entrepreneur", "post", "/customers", body).status_code == 400
     body["unknown"] = 1
     assert api("entrepreneur", "post", "/customers", body).status_code == 422
+
+
+def test_actions_read_the_invoice_once_and_answer_in_full(api, personas):
+    """An action checks the invoice is visible with one read (its service reads it again
+    under lock), and answers with the lines, history and payments: no page extras."""
+    alice = personas.entrepreneur
+    customer = company(alice.business)
+    body = {"business_id": alice.business.pk, "customer_id": customer.pk, "title": "Atelier",
+            "lines": [{"description": "Atelier", "quantity": "2", "unit_price": "150.00"}]}  # fmt: skip
+    api("entrepreneur", "get", "/invoices")  # the token's first use is recorded once
+    read: list[str] = []
+
+    def call(method: str, url: str, data: dict | None = None) -> dict:
+        with CaptureQueriesContext(connection) as queries:
+            response = api("entrepreneur", method, url, data)
+        # Read now: the log restarts with the next request, outside the context.
+        read.extend(q["sql"] for q in queries.captured_queries)
+        assert response.status_code in (200, 201), response.json()
+        return response.json()
+
+    invoice = call("post", "/invoices", body)
+    assert [line["description"] for line in invoice["lines"]] == ["Atelier"]
+    assert [h["to_status"] for h in invoice["history"]] == ["draft"]
+    answer = call("post", f"/invoices/{invoice['id']}/issue")
+    assert answer["status"] == "issued" and answer["number"]
+    assert [h["to_status"] for h in answer["history"]] == ["draft", "issued"]
+    assert answer["lines"] == invoice["lines"] and answer["payments"] == []
+    total = answer["total_incl_vat_cents"]
+    call("post", f"/invoices/{invoice['id']}/payments", {"amount_cents": total, "method": "cash"})
+    assert len(read) > 20  # the capture works
+    # No action reads the sendings, reminders or credit notes the invoice page shows.
+    assert not [sql for sql in read if "sales_sending" in sql or "sales_reminder" in sql]
+    assert not [
+        sql
+        for sql in read
+        if 'FROM "sales_invoice" WHERE "sales_invoice"."credited_invoice_id"' in sql
+    ]
+    detail = api("entrepreneur", "get", f"/invoices/{invoice['id']}").json()
+    assert detail["status"] == "paid"
+    assert [p["amount_cents"] for p in detail["payments"]] == [total]
