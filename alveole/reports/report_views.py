@@ -41,7 +41,7 @@ def report_page(request: HttpRequest, year: int | None = None) -> HttpResponse:
     _require_reader(request, year)
     user = request.user
     show_rsa = can_see_sensitive(user)
-    stamp = selectors.data_stamp()
+    stamp = selectors.data_stamp(year)
     context = dict(selectors.report_context_cached(year=year, show_rsa=show_rsa, stamp=stamp))
     wide = user.role in COOPERATIVE_WIDE_ROLES
     context.update(
@@ -62,7 +62,7 @@ def report_pdf(request: HttpRequest, year: int) -> HttpResponse:
     the same data); GET downloads it when ready, else shows where it stands."""
     _require_reader(request, year)
     show_rsa = can_see_sensitive(request.user)
-    stamp = selectors.data_stamp()
+    stamp = selectors.data_stamp(year)
     pdf = selectors.report_pdf_latest(year=year, show_rsa=show_rsa, stamp=stamp)
     if request.method == "POST":
         if pdf is None or pdf.status == ReportPdf.Status.FAILED:

@@ -164,7 +164,7 @@ def test_publishing_twice_or_the_current_year_is_refused(coop_2025):
 def test_without_a_worker_the_page_offers_to_build_at_once(coop_2025):
     from alveole.reports.selectors import data_stamp
 
-    pdf = ReportPdf.objects.create(year=2025, show_rsa=False, stamp=data_stamp())
+    pdf = ReportPdf.objects.create(year=2025, show_rsa=False, stamp=data_stamp(2025))
     ReportPdf.objects.filter(pk=pdf.pk).update(
         created_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
     )
