@@ -9,7 +9,7 @@ are written in docs/payroll-rates.md.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -117,6 +117,41 @@ def reduction_coefficient(
     return min(coefficient, maximum).quantize(COEFFICIENT_PLACES, rounding=ROUND_HALF_UP)
 
 
+def _reduction(
+    parameters: PayrollParameters, gross: int, smic_reference: int, covered: int
+) -> tuple[Decimal, int]:
+    """The reduction's coefficient and amount: imputed on the employer contributions in its
+    scope (`covered`), it never exceeds them."""
+    coefficient = reduction_coefficient(parameters, gross, smic_reference)
+    return coefficient, min(_percent(gross, coefficient * HUNDRED), covered)
+
+
+def _employer_cost(gross: int, employer_contributions: int, reduction: int) -> int:
+    return gross + employer_contributions - reduction
+
+
+def employer_cost_cents(
+    *,
+    gross_cents: int,
+    ceiling: int,
+    smic_reference: int,
+    parameters: PayrollParameters,
+    rates: Sequence[PayrollRate],
+) -> int:
+    """The employer cost of a gross salary, as `compute_payslip` finds it (the same base,
+    line and reduction arithmetic) without building the lines: what a search evaluates."""
+    employer_total = covered = 0
+    for rate in rates:
+        employer = _percent(
+            base_cents(rate.base, gross_cents, ceiling, parameters), rate.employer_rate
+        )
+        employer_total += employer
+        if rate.covered_by_reduction:
+            covered += employer
+    _, reduction = _reduction(parameters, gross_cents, smic_reference, covered)
+    return _employer_cost(gross_cents, employer_total, reduction)
+
+
 def compute_payslip(
     *,
     gross_cents: int,
@@ -154,9 +189,7 @@ def compute_payslip(
     employee_total = sum(line.employee_cents for line in lines)
     employer_total = sum(line.employer_cents for line in lines)
     smic = smic_reference_cents(parameters, paid_hours)
-    coefficient = reduction_coefficient(parameters, gross_cents, smic)
-    # The reduction is imputed on the contributions in its scope and never exceeds them.
-    reduction = min(_percent(gross_cents, coefficient * HUNDRED), covered)
+    coefficient, reduction = _reduction(parameters, gross_cents, smic, covered)
     warnings = []
     if gross_cents and paid_hours > 0 and gross_cents < smic:
         warnings.append(
@@ -178,7 +211,7 @@ def compute_payslip(
         reduction_coefficient=coefficient,
         reduction_cents=reduction,
         net_cents=gross_cents - employee_total,
-        employer_cost_cents=gross_cents + employer_total - reduction,
+        employer_cost_cents=_employer_cost(gross_cents, employer_total, reduction),
         warnings=tuple(warnings),
     )
 
@@ -199,29 +232,78 @@ def gross_for_budget(
 
     The employer cost never decreases when the gross grows by a cent (each line and the
     reduction move by at most a cent, the reduction's coefficient only falls), and it is
-    never below the gross, so a binary search between 0 and the budget finds the answer to
-    the cent.
+    never below the gross, so the answer lies between 0 and the budget and a search that
+    keeps it bracketed finds it to the cent (see `highest_gross_within`).
     """
     if budget_cents < 0:
         raise ValueError("a budget cannot be negative")
+    ceiling = ceiling_cents(parameters, paid_hours)
+    smic = smic_reference_cents(parameters, paid_hours)
 
-    def payslip(gross: int) -> Payslip:
-        return compute_payslip(
+    def cost(gross: int) -> int:
+        return employer_cost_cents(
             gross_cents=gross,
-            paid_hours=paid_hours,
-            month=month,
+            ceiling=ceiling,
+            smic_reference=smic,
             parameters=parameters,
             rates=rates,
         )
 
-    low, high = 0, budget_cents
-    while low < high:
-        middle = (low + high + 1) // 2
-        if payslip(middle).employer_cost_cents <= budget_cents:
-            low = middle
+    return compute_payslip(
+        gross_cents=highest_gross_within(budget_cents, cost),
+        paid_hours=paid_hours,
+        month=month,
+        parameters=parameters,
+        rates=rates,
+    )
+
+
+def highest_gross_within(budget: int, cost: Callable[[int], int]) -> int:
+    """The highest gross in 0..budget whose cost fits in the budget, for a cost that never
+    decreases and is 0 at 0.
+
+    It keeps `low` (fits) and `high` (does not fit) around the answer and probes where the
+    straight line between their costs meets the budget: the cost is linear by pieces up to
+    the rounding of its lines, so this lands within a few cents in two or three probes (a
+    plain bisection over the budget needs about 26). When a side is kept twice its excess
+    is halved (the Illinois rule), and a probe that would not halve the bracket over two
+    steps gives way to a bisection, so it never takes much more than a bisection would.
+    """
+    if budget <= 0:
+        return 0
+    low, high = 0, budget
+    high_cost = cost(high)
+    if high_cost <= budget:
+        return budget
+    # Signed distances of each end's cost to the budget, half a cent off so that neither is
+    # zero (exact in floats: integers and halves far below 2**53).
+    low_excess, high_excess = -budget - 0.5, high_cost - budget + 0.5
+    kept = ""  # the end the last probe left in place
+    probes, width = 0, high - low
+    bisect = False
+    while high - low > 1:
+        if bisect:
+            probe = (low + high) // 2
         else:
-            high = middle - 1
-    return payslip(low)
+            step = round((high - low) * -low_excess / (high_excess - low_excess))
+            probe = min(max(low + step, low + 1), high - 1)
+        probe_cost = cost(probe)
+        if probe_cost <= budget:
+            low, low_excess = probe, probe_cost - budget - 0.5
+            if kept == "high":
+                high_excess /= 2
+            kept = "high"
+        else:
+            high, high_excess = probe, probe_cost - budget + 0.5
+            if kept == "low":
+                low_excess /= 2
+            kept = "low"
+        probes += 1
+        bisect = False
+        if probes == 2:
+            bisect = high - low > width // 2
+            probes, width = 0, high - low
+    return low
 
 
 @dataclass(frozen=True)
