@@ -108,8 +108,12 @@ def invoices_list(
     *, user: Any, filters: SalesFilters = SalesFilters(), credit_notes: bool = False
 ) -> QuerySet[Invoice]:
     """Invoices (or credit notes) the user may see, filtered; late = unpaid after due date."""
-    invoices = Invoice.objects.visible_to(user).select_related(
-        "business", "customer", "credited_invoice"
+    invoices = (
+        Invoice.objects.visible_to(user)
+        .select_related("business", "customer", "credited_invoice")
+        # The mentions frozen at issue are a JSON document per invoice that no list shows:
+        # decoding fifty of them (and of the corrected invoices) cost more than the page.
+        .defer("snapshot", "credited_invoice__snapshot")
     )
     invoices = invoices.credit_notes() if credit_notes else invoices.invoices()
     if filters.q:

@@ -116,3 +116,23 @@ def test_an_entrepreneurs_invoices_are_filtered_by_values_not_subqueries(persona
         Invoice.objects.filter(business=alice)
     )
     assert not Invoice.objects.visible_to(personas.other_entrepreneur.user).filter(business=alice)
+
+
+def test_the_list_reads_neither_frozen_mentions_nor_choices_through_a_cursor(personas):
+    """The JSON snapshot of each invoice (and of the invoice it corrects) stays in the
+    database, and the filters' options come from plain queries, not server-side cursors
+    (three round trips each on PostgreSQL)."""
+    alice = personas.entrepreneur.business
+    _grow(alice, 2)
+    for client in (personas.entrepreneur.client, personas.staff.client):
+        for url in (reverse("sales:invoice_list"), reverse("sales:credit_note_list")):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url, {"business": alice.pk})
+            assert response.status_code == 200
+            sql = [q["sql"] for q in queries.captured_queries]
+            assert not [s for s in sql if '"snapshot"' in s]
+            assert not [s for s in sql if s.lstrip().upper().startswith("DECLARE")]
+            assert any('"sales_invoice"' in s for s in sql)  # the capture saw the list
+    response = personas.entrepreneur.client.get(reverse("sales:invoice_list"))
+    options = [label for _value, label in response.context["form"].fields["business"].choices]
+    assert str(alice) in options or alice.name in options
