@@ -12,8 +12,8 @@ payments of the current year pour in. Per table (docs/reports.md, "The report ca
   reads; credit notes count by their own date). A document issued with a date <= D draws
   its number from a counter whose `last_date` is <= D (numbering is chronological within a
   counter, so a counter past D never takes a date <= D again): the counters dated <= D
-  (count, sum of their numbers) change exactly when such a document is issued, from a table
-  of a few rows per business and year. Imported invoices draw no number: the audit event
+  (count, sum of their numbers) change whenever such a document is issued (quotes' left
+  out), read from a table of a few rows per business and year. Imported invoices draw no number: the audit event
   each import of invoices writes (its target type `invoices`, no target id) stands for them.
 - ledger lines are never changed (lettering aside, which no figure reads) nor deleted; each
   posted entry raises its journal's sequence for its fiscal year: the sequences of the
@@ -27,8 +27,8 @@ payments of the current year pour in. Per table (docs/reports.md, "The report ca
   grants and the cooperative: every row.
 
 For each set: its number of rows, highest id and latest `updated_at` (a row added, removed,
-changed, or moved in or out of the dates). One query; the big tables are read through their
-indexes or not at all.
+changed, or moved in or out of the dates). One query; it reads neither the invoices nor the
+ledger lines: five years of payroll records are its largest read (docs/reports.md).
 """
 
 from __future__ import annotations
