@@ -12,7 +12,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, Min, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -24,7 +36,15 @@ from alveole.ledger.selectors import can_see_all_treasuries, treasuries_all
 from alveole.ledger.treasury import BusinessTreasuryRow, all_treasuries
 from alveole.payroll.models import PayrollRecord
 from alveole.payroll.simulator import gross_for_budget
-from alveole.people.models import Contract, Exit, IntakeInterview, Person, PersonKind
+from alveole.people.models import (
+    MEMBER_STATUSES,
+    Contract,
+    Exit,
+    IntakeInterview,
+    Person,
+    PersonKind,
+    status_expression,
+)
 from alveole.people.selectors import people_followed_by
 from alveole.purchases.models import ExpenseReport, SupplierInvoiceStatus
 from alveole.purchases.selectors import pending_work
@@ -80,16 +100,30 @@ def _remaining() -> Any:
 
 def _open_invoices(invoices: QuerySet[Invoice], day: datetime.date) -> dict[str, Any]:
     """Count and amount still due of unpaid invoices, by status, and of the late ones."""
-    open_ = Q(status__in=OPEN_STATUSES)
-    late = open_ & Q(due_date__lt=day)
-    aggregates: dict[str, Any] = {
-        "late_count": Count("pk", filter=late),
-        "late_cents": Sum(_remaining(), filter=late, default=0),
-    }
+    # Grouped by status and lateness (a few rows) rather than ten filtered aggregates.
+    groups = (
+        invoices.invoices()
+        .filter(status__in=OPEN_STATUSES)
+        .annotate(
+            is_late=Case(
+                When(due_date__lt=day, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .values("status", "is_late")
+        .annotate(count=Count("pk"), cents=Sum(_remaining(), default=0))
+        .order_by()
+    )
+    totals: dict[str, Any] = {"late_count": 0, "late_cents": 0}
     for status in OPEN_STATUSES:
-        aggregates[f"{status}_count"] = Count("pk", filter=Q(status=status))
-        aggregates[f"{status}_cents"] = Sum(_remaining(), filter=Q(status=status), default=0)
-    totals = invoices.invoices().aggregate(**aggregates)
+        totals[f"{status}_count"] = totals[f"{status}_cents"] = 0
+    for group in groups:
+        totals[f"{group['status']}_count"] += group["count"]
+        totals[f"{group['status']}_cents"] += group["cents"]
+        if group["is_late"]:
+            totals["late_count"] += group["count"]
+            totals["late_cents"] += group["cents"]
     by_status = [
         {
             "status": status,
@@ -246,6 +280,8 @@ class StaffDashboard:
     treasuries: list[BusinessTreasuryRow] | None
     treasury_url: str
     comparisons: list[Comparison] = field(default_factory=list)
+    #: Everyone's status today, counted by status.
+    status_counts: dict[str, int] = field(default_factory=dict)
 
 
 def contracts_ending_soon(
@@ -293,8 +329,42 @@ def _waiting(user: Any) -> list[dict[str, Any]]:
     ]
 
 
-def year_to_date(*, day: datetime.date) -> list[Comparison]:
-    """This year's figures from 1 January to `day` against last year's to the same date."""
+@dataclass(frozen=True)
+class PeopleCounts:
+    """How many people have each status on a day, and the members a year before."""
+
+    by_status: dict[str, int]
+    members_before: int
+
+    @property
+    def members_now(self) -> int:
+        return sum(self.by_status.get(status, 0) for status in MEMBER_STATUSES)
+
+
+def people_counts(*, day: datetime.date, before: datetime.date) -> PeopleCounts:
+    """Everyone's status on `day` counted by status, and the members on `before`, in one
+    query (what `Person.objects.with_status(day)` grouped by status and
+    `Person.objects.members_at(before).count()` give)."""
+    rows = (
+        Person.objects.annotate(status=status_expression(day))
+        .alias(status_before=status_expression(before))
+        .values("status")
+        .annotate(
+            count=Count("pk"),
+            members_before=Count("pk", filter=Q(status_before__in=MEMBER_STATUSES)),
+        )
+        .order_by()
+    )
+    by_status, members_before = {}, 0
+    for row in rows:
+        by_status[row["status"]] = row["count"]
+        members_before += row["members_before"]
+    return PeopleCounts(by_status=by_status, members_before=members_before)
+
+
+def year_to_date(*, day: datetime.date, people: PeopleCounts | None = None) -> list[Comparison]:
+    """This year's figures from 1 January to `day` against last year's to the same date
+    (`people`: the counts of `people_counts` for that day, when already read)."""
     before = same_day_last_year(day)
     first, first_before = datetime.date(day.year, 1, 1), datetime.date(before.year, 1, 1)
     this, last = Q(issue_date__gte=first, issue_date__lte=day), Q(issue_date__lte=before)
@@ -315,10 +385,9 @@ def year_to_date(*, day: datetime.date) -> list[Comparison]:
         now=Sum("gross_cents", filter=Q(month__gte=first)),
         before=Sum("gross_cents", filter=Q(month__lte=before.replace(day=1))),
     )
-    members = {
-        "now": Person.objects.members_at(day).count(),
-        "before": Person.objects.members_at(before).count(),
-    }
+    if people is None:
+        people = people_counts(day=day, before=before)
+    members = {"now": people.members_now, "before": people.members_before}
     contracts = Q(contracts__kind__in=[Contract.Kind.CAPE, Contract.Kind.CESA])
     integrated = (
         Person.objects.annotate(first_contract=Min("contracts__start_date", filter=contracts))
@@ -330,12 +399,18 @@ def year_to_date(*, day: datetime.date) -> list[Comparison]:
     )
     period = Q(date__gte=first_before, date__lte=day)
     now_q, before_q = Q(date__gte=first), Q(date__lte=before)
-    exits = Exit.objects.filter(period).aggregate(
-        now=Count("pk", filter=now_q), before=Count("pk", filter=before_q)
-    )
-    interviews = IntakeInterview.objects.filter(period).aggregate(
-        now=Count("pk", filter=now_q), before=Count("pk", filter=before_q)
-    )
+    exits_and_interviews = [
+        model.objects.filter(period)
+        .annotate(source=Value(model._meta.model_name))
+        .values("source")
+        .annotate(now=Count("pk", filter=now_q), before=Count("pk", filter=before_q))
+        .order_by()
+        for model in (Exit, IntakeInterview)
+    ]
+    # One query, one row each: the source is a constant, so there is no GROUP BY.
+    rows = exits_and_interviews[0].union(exits_and_interviews[1], all=True).order_by()
+    counted: dict[str, Any] = {row["source"]: row for row in rows}
+    exits, interviews = counted["exit"], counted["intakeinterview"]
     workshops = (
         WorkshopSession.objects.filter(workshop__kind=WorkshopKind.TRAINING)
         .exclude(status=WorkshopSession.Status.CANCELLED)
@@ -404,6 +479,7 @@ def staff_dashboard(*, user: Any, day: datetime.date) -> StaffDashboard:
         .annotate(due=Coalesce(_remaining(), 0, output_field=IntegerField()))
         .order_by("due_date", "pk")[:LIST_SIZE]
     )
+    people = people_counts(day=day, before=same_day_last_year(day))
     treasuries = None
     if can_see_all_treasuries(user):
         treasuries = [row for row in treasuries_all(user=user, day=day) if row.risk][:LIST_SIZE]
@@ -418,5 +494,6 @@ def staff_dashboard(*, user: Any, day: datetime.date) -> StaffDashboard:
         late=late,
         treasuries=treasuries,
         treasury_url=url("ledger:treasury_all"),
-        comparisons=year_to_date(day=day),
+        comparisons=year_to_date(day=day, people=people),
+        status_counts=people.by_status,
     )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from alveole.core.dates import today
 from alveole.core.roles import COOPERATIVE_WIDE_ROLES
-from alveole.people.models import Person, Status
+from alveole.people.models import Status
 from alveole.people.selectors import running_contracts
 from alveole.reports.dashboards import entrepreneur_dashboard, staff_dashboard
 from alveole.reports.models import ReportPublication
@@ -21,18 +20,15 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     day = today()
     if user.role in COOPERATIVE_WIDE_ROLES:
-        counts = dict(
-            Person.objects.with_status(day)
-            .values_list("status")
-            .annotate(n=Count("pk"))
-            .values_list("status", "n")
-        )
+        # The dashboard counts everyone by status today (with the year's comparisons).
+        dashboard = staff_dashboard(user=user, day=day)
+        counts = dashboard.status_counts
         context = {
             "day": day,
             "counts": [(Status(status).label, counts.get(status, 0)) for status in
                        (Status.CANDIDATE, Status.CAPE, Status.SALARIED, Status.ASSOCIATE, Status.STAFF)],
             "members": sum(counts.get(s, 0) for s in (Status.CAPE, Status.SALARIED, Status.ASSOCIATE)),
-            "dashboard": staff_dashboard(user=user, day=day),
+            "dashboard": dashboard,
         }  # fmt: skip
         return render(request, "reports/home_staff.html", context)
     person = user.person
