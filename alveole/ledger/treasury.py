@@ -23,6 +23,7 @@ plus the lines after the last closing only.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -287,9 +288,11 @@ def _matches(condition: Q, account: str, journal: str) -> bool:
     return not result if condition.negated else result
 
 
+@functools.cache
 def _component_signs(account: str, journal: str) -> dict[str, int]:
     """For lines of one account and journal: +1 for each figure of `component_sums` they
-    count in (debit − credit), and the sign they have in the available balance."""
+    count in (debit − credit), and the sign they have in the available balance (fixed by
+    the definitions above, so kept per account and journal; callers only read it)."""
     signs = {
         component.key: 1
         for component in COMPONENTS
@@ -303,6 +306,15 @@ def _component_signs(account: str, journal: str) -> dict[str, int]:
             signs["available"] = sign
             break
     return signs
+
+
+@functools.cache
+def _group_signs(account: str, journal: str) -> tuple[tuple[tuple[str, int], ...], int | None]:
+    """`_component_signs` split for a loop: the figures' signs, and the available balance's
+    sign (None when the account is not in it)."""
+    signs = _component_signs(account, journal)
+    figures = tuple((name, sign) for name, sign in signs.items() if name != "available")
+    return figures, signs.get("available")
 
 
 def treasury_lines() -> Any:
@@ -354,15 +366,33 @@ class Treasury:
         return self.available_cents + sum(f.effect_cents for f in self.projection_figures)
 
 
-def treasury_from_sums(day: datetime.date, sums: dict[str, int]) -> Treasury:
-    """Turn the database's debit − credit sums into figures (other bank = the rest)."""
-    values = {key: sums[key] * COMPONENTS_BY_KEY[key].direction for key in sums if key != "bank"}
+_DIRECTIONS = {component.key: component.direction for component in COMPONENTS}
+_AVAILABLE_SIGNS_BY_KEY = tuple(
+    (component.key, component.sign) for component in COMPONENTS if not component.projected_only
+)
+
+
+def _figure_values(sums: dict[str, int]) -> dict[str, int]:
+    """Each figure's value from the database's debit − credit sums (other bank = the rest)."""
+    values = {key: sums[key] * _DIRECTIONS[key] for key in sums if key != "bank"}
     explained = sum(values[key] * COMPONENTS_BY_KEY[key].sign for key in _BANK_EXPLAINED)
     values["other_bank"] = sums["bank"] - explained
+    return values
+
+
+def treasury_from_sums(day: datetime.date, sums: dict[str, int]) -> Treasury:
+    """Turn the database's debit − credit sums into figures (other bank = the rest)."""
+    values = _figure_values(sums)
     return Treasury(
         day=day,
         figures=tuple(Figure(component, values[component.key]) for component in COMPONENTS),
     )
+
+
+def available_from_sums(sums: dict[str, int]) -> int:
+    """`treasury_from_sums(day, sums).available_cents` without building the figures."""
+    values = _figure_values(sums)
+    return sum(values[key] * sign for key, sign in _AVAILABLE_SIGNS_BY_KEY)
 
 
 def _closing_on(day: datetime.date) -> PeriodClosing | None:
@@ -375,7 +405,13 @@ def _after(closing: PeriodClosing | None) -> Q:
 
 
 def _add(*sums: dict[str, int]) -> dict[str, int]:
-    return {key: sum(s.get(key, 0) for s in sums) for key in TREASURY_SUM_KEYS}
+    """The sum of each treasury key over the dicts (other keys left out, missing ones 0)."""
+    total = dict.fromkeys(TREASURY_SUM_KEYS, 0)
+    for one in sums:
+        for key, value in one.items():
+            if key in total:
+                total[key] += value
+    return total
 
 
 def _snapshots(
@@ -386,7 +422,12 @@ def _snapshots(
     balances = ClosingBalance.objects.filter(closing=closing)
     if business_ids is not None:
         balances = balances.filter(business_id__in=business_ids)
-    return {balance.business_id: balance.sums() for balance in balances}
+    # Plain values, not models: `ClosingBalance.sums()` without building an instance per row.
+    fields = [f"{key}_cents" for key in TREASURY_SUM_KEYS]
+    return {
+        business_id: dict(zip(TREASURY_SUM_KEYS, values, strict=True))
+        for business_id, *values in balances.values_list("business_id", *fields)
+    }
 
 
 def business_sums(business: Business, day: datetime.date) -> dict[str, int]:
@@ -522,10 +563,12 @@ def all_treasuries(businesses: Iterable[Business], day: datetime.date) -> list[B
     before = add_months(day, -TREND_MONTHS)
     closing, closing_before = _closing_on(day), _closing_on(before)
     lines = treasury_lines()
+    ids = None
     if len(businesses) <= FEW_BUSINESSES:
         # An entrepreneur's businesses: their lines only (the ledger_line_business_idx),
-        # not every line of the cooperative for a few rows.
-        lines = lines.filter(business_id__in=[business.pk for business in businesses])
+        # not every line of the cooperative for a few rows; their kept balances only.
+        ids = [business.pk for business in businesses]
+        lines = lines.filter(business_id__in=ids)
     # One grouped query of plain sums per business, account, journal and period (after the
     # last closing / up to three months ago): a few dozen rows per business, whatever the
     # number of lines; each figure is then the sum of the groups its accounts make.
@@ -541,31 +584,30 @@ def all_treasuries(businesses: Iterable[Business], day: datetime.date) -> list[B
         .values("business_id", "account_id", "journal_id", "after_closing", "up_to_before")
         .annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
         .order_by()
-    )
+        .values_list(
+            "business_id", "account_id", "journal_id", "after_closing", "up_to_before",
+            "debit", "credit",
+        )
+    )  # fmt: skip
     sums: dict[int, dict[str, int]] = {}
-    signs_of: dict[tuple[str, str], dict[str, int]] = {}
-    for group in groups:
-        key = (group["account_id"], group["journal_id"])
-        signs = signs_of.get(key)
-        if signs is None:
-            signs = signs_of[key] = _component_signs(*key)
-        amount = group["debit"] - group["credit"]
-        row = sums.setdefault(group["business_id"], {"before": 0})
-        if group["up_to_before"] and "available" in signs:
-            row["before"] += amount * signs["available"]
-        if group["after_closing"]:
-            for name, sign in signs.items():
-                if name != "available":
-                    row[name] = row.get(name, 0) + amount * sign
-    snapshots = _snapshots(closing)
-    snapshots_before = snapshots if closing_before == closing else _snapshots(closing_before)
+    for business_id, account, journal, after_closing, up_to_before, debit, credit in groups:
+        figure_signs, available_sign = _group_signs(account, journal)
+        amount = debit - credit
+        row = sums.setdefault(business_id, {"before": 0})
+        if up_to_before and available_sign is not None:
+            row["before"] += amount * available_sign
+        if after_closing:
+            for name, sign in figure_signs:
+                row[name] = row.get(name, 0) + amount * sign
+    snapshots = _snapshots(closing, ids)
+    snapshots_before = snapshots if closing_before == closing else _snapshots(closing_before, ids)
     rows = []
     for business in businesses:
         row = sums.get(business.pk, {})
         treasury = treasury_from_sums(day, _add(snapshots.get(business.pk, {}), row))
         before_sums = snapshots_before.get(business.pk)
         available_before = row.get("before", 0) + (
-            treasury_from_sums(before, _add(before_sums)).available_cents if before_sums else 0
+            available_from_sums(_add(before_sums)) if before_sums else 0
         )
         result = BusinessTreasuryRow(business, treasury, available_before)
         result.risk = "negative" if result.is_negative else "falling" if result.is_falling else ""
