@@ -27,11 +27,14 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The path first: reading `user` loads the session and the account, which an API
+        # call (its token names the user) or a static file never needs.
+        if request.path.startswith(EXEMPT_PREFIXES):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if (
             user is not None
             and user.is_authenticated
-            and not request.path.startswith(EXEMPT_PREFIXES)
             and not user.is_verified()
             and requires_two_factor(user)
         ):

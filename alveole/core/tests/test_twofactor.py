@@ -135,3 +135,26 @@ def test_api_tokens_do_not_need_the_second_factor(personas):
     _token, raw = api_token_create(actor=None, user=personas.staff.user, name="script")
     response = Client().get("/api/people/", headers={"authorization": f"Bearer {raw}"})
     assert response.status_code == 200
+
+
+def test_an_api_call_beside_a_session_reads_neither_the_session_nor_the_account(cooperative):
+    """A script's browser session (its cookie) is not the API's business: the token names
+    the user, so the second-factor check does not load the session, the account or its
+    authenticator for an exempt path."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from alveole.people.services import api_token_create
+
+    user = make_user(Role.STAFF, email="sacha@example.org")
+    client = Client()
+    assert _login(client, "sacha@example.org", PASSWORD).status_code == 302
+    _token, raw = api_token_create(actor=None, user=user, name="script")
+    client.get("/api/people/", headers={"authorization": f"Bearer {raw}"})  # first use noted
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/people/", headers={"authorization": f"Bearer {raw}"})
+        read = [q["sql"] for q in queries.captured_queries]
+    assert response.status_code == 200
+    assert read and not [sql for sql in read if "django_session" in sql or "otp_totp" in sql]
+    # A page still sends the same session to the second factor first.
+    assert client.get(reverse("home")).url.startswith(reverse("two_factor_setup"))
