@@ -89,3 +89,22 @@ def test_json_logs_through_the_settings(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert {"message": "bonjour", "request_id": "-", "k": 1}.items() <= lines[0].items()
+
+
+def test_the_wsgi_module_loads_every_view_before_gunicorn_forks(tmp_path):
+    """With `preload_app`, workers fork from the process that imported alveole.wsgi: the
+    views (and matplotlib, for the report's charts) must be there already, not imported
+    again by each worker's first request (about 2 s of CPU each)."""
+    probe = (
+        "import sys; import alveole.wsgi; "
+        "print(all(m in sys.modules for m in "
+        "('alveole.sales.views', 'alveole.reports.charts', 'matplotlib.pyplot')))"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", probe], cwd=ROOT, env=_production_env(tmp_path),
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+    config = (ROOT / "gunicorn.conf.py").read_text()
+    assert "preload_app = True" in config
