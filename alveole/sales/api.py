@@ -310,7 +310,7 @@ def invoice_create(request: HttpRequest, payload: InvoiceIn) -> Status:
             lines=_lines(payload.lines) or [],
             prices_include_vat=_prices_mode(payload.prices_include_vat, customer),
         )
-    return Status(201, _invoice_out(selectors.invoice_answer_after_action(pk=invoice.pk)))
+    return Status(201, _invoice_out(selectors.invoice_answer_of(invoice)))
 
 
 @router.get("/invoices/{int:invoice_id}", response={200: InvoiceOut, **ERRORS}, summary="Facture")
@@ -355,8 +355,8 @@ def invoice_issue(
 ) -> dict[str, Any]:
     """Donne le numéro définitif et fige la facture (`?issue_date=` : aujourd'hui par défaut)."""
     invoice = selectors.invoice_visible(user=request.user, pk=invoice_id)
-    services.invoice_issue(actor=request.user, invoice=invoice, issue_date=issue_date)
-    return _invoice_out(selectors.invoice_answer_after_action(pk=invoice_id))
+    issued = services.invoice_issue(actor=request.user, invoice=invoice, issue_date=issue_date)
+    return _invoice_out(selectors.invoice_answer_of(issued))
 
 
 @router.post(

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
 from alveole.businesses.models import Business
@@ -170,6 +170,15 @@ def invoice_answer_get(*, user: Any, pk: int) -> Invoice:
     history and its payments (the page's `invoice_get` also loads sendings, reminders,
     credit notes and who did what)."""
     return get_object_or_404(_with_answer(Invoice.objects.visible_to(user)), pk=pk)
+
+
+def invoice_answer_of(invoice: Invoice) -> Invoice:
+    """The same for the invoice a service has just returned, whose fields are current:
+    its lines, history and payments are read, not the invoice again."""
+    prefetch_related_objects(
+        [invoice], "lines", "state_changes", Prefetch("payments", Payment.objects.order_by("date"))
+    )
+    return invoice
 
 
 def invoice_answer_after_action(*, pk: int) -> Invoice:
