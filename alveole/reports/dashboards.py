@@ -179,7 +179,9 @@ class EntrepreneurDashboard:
 def entrepreneur_dashboard(*, user: Any, day: datetime.date) -> EntrepreneurDashboard:
     """An entrepreneur's home: their businesses' turnover this year and last (same date),
     unpaid and late invoices, treasury and the gross salary it allows, what comes next."""
-    businesses = list(Business.objects.visible_to(user).order_by("name", "pk"))
+    businesses = list(
+        Business.objects.visible_to(user).select_related("sector").order_by("name", "pk")
+    )
     ids = [b.pk for b in businesses]
     first = datetime.date(day.year, 1, 1)
     before = same_day_last_year(day)

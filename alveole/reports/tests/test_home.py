@@ -54,3 +54,27 @@ def test_login_by_email_any_case(personas):
     )
     assert response.status_code == 200
     assert "Saisissez" in response.content.decode() or "correct" in response.content.decode()
+
+
+def test_entrepreneur_home_asks_once_whether_they_are_an_associate(personas):
+    """The menu (governance) and the published reports ask the same question: one query;
+    the businesses' sectors come with the businesses."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from alveole.businesses.models import Business
+    from alveole.coop.models import Sector
+
+    business = personas.entrepreneur.business
+    Business.objects.filter(pk=business.pk).update(
+        sector=Sector.objects.create(code="ZZ", name="Secteur témoin")
+    )
+    client = personas.entrepreneur.client
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+        read = [q["sql"] for q in queries.captured_queries]
+    assert response.status_code == 200
+    assert "Secteur témoin" in response.content.decode()
+    asked = [sql for sql in read if sql.startswith('SELECT 1 AS "a" FROM "people_associateship"')]
+    assert len(asked) == 1
+    assert not [sql for sql in read if sql.lstrip().startswith('SELECT "coop_sector"')]
