@@ -152,6 +152,26 @@ def employer_cost_cents(
     return _employer_cost(gross_cents, employer_total, reduction)
 
 
+def employer_cost_of(
+    *, paid_hours: Decimal, parameters: PayrollParameters, rates: Sequence[PayrollRate]
+) -> Callable[[int], int]:
+    """The employer cost of a gross salary for these hours and rates, as a function of the
+    gross (the month's ceiling and SMIC computed once): what a budget search evaluates."""
+    ceiling = ceiling_cents(parameters, paid_hours)
+    smic = smic_reference_cents(parameters, paid_hours)
+
+    def cost(gross: int) -> int:
+        return employer_cost_cents(
+            gross_cents=gross,
+            ceiling=ceiling,
+            smic_reference=smic,
+            parameters=parameters,
+            rates=rates,
+        )
+
+    return cost
+
+
 def compute_payslip(
     *,
     gross_cents: int,
@@ -237,18 +257,7 @@ def gross_for_budget(
     """
     if budget_cents < 0:
         raise ValueError("a budget cannot be negative")
-    ceiling = ceiling_cents(parameters, paid_hours)
-    smic = smic_reference_cents(parameters, paid_hours)
-
-    def cost(gross: int) -> int:
-        return employer_cost_cents(
-            gross_cents=gross,
-            ceiling=ceiling,
-            smic_reference=smic,
-            parameters=parameters,
-            rates=rates,
-        )
-
+    cost = employer_cost_of(paid_hours=paid_hours, parameters=parameters, rates=rates)
     return compute_payslip(
         gross_cents=highest_gross_within(budget_cents, cost),
         paid_hours=paid_hours,

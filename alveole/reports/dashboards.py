@@ -401,18 +401,12 @@ def year_to_date(*, day: datetime.date, people: PeopleCounts | None = None) -> l
     )
     period = Q(date__gte=first_before, date__lte=day)
     now_q, before_q = Q(date__gte=first), Q(date__lte=before)
-    exits_and_interviews = [
-        model.objects.filter(period)
-        .annotate(source=Value(model._meta.model_name))
-        .values("source")
-        .annotate(now=Count("pk", filter=now_q), before=Count("pk", filter=before_q))
-        .order_by()
-        for model in (Exit, IntakeInterview)
-    ]
-    # One query, one row each: the source is a constant, so there is no GROUP BY.
-    rows = exits_and_interviews[0].union(exits_and_interviews[1], all=True).order_by()
-    counted: dict[str, Any] = {row["source"]: row for row in rows}
-    exits, interviews = counted["exit"], counted["intakeinterview"]
+    exits = Exit.objects.filter(period).aggregate(
+        now=Count("pk", filter=now_q), before=Count("pk", filter=before_q)
+    )
+    interviews = IntakeInterview.objects.filter(period).aggregate(
+        now=Count("pk", filter=now_q), before=Count("pk", filter=before_q)
+    )
     workshops = (
         WorkshopSession.objects.filter(workshop__kind=WorkshopKind.TRAINING)
         .exclude(status=WorkshopSession.Status.CANCELLED)

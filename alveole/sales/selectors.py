@@ -157,12 +157,13 @@ def invoice_visible(*, user: Any, pk: int) -> Invoice:
     return get_object_or_404(Invoice.objects.visible_to(user), pk=pk)
 
 
+def _answer_lookups() -> tuple[Any, ...]:
+    """What the API answers about an invoice besides its fields."""
+    return ("lines", "state_changes", Prefetch("payments", Payment.objects.order_by("date")))
+
+
 def _with_answer(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    return invoices.prefetch_related(
-        "lines",
-        "state_changes",
-        Prefetch("payments", Payment.objects.order_by("date")),
-    )
+    return invoices.prefetch_related(*_answer_lookups())
 
 
 def invoice_answer_get(*, user: Any, pk: int) -> Invoice:
@@ -175,9 +176,7 @@ def invoice_answer_get(*, user: Any, pk: int) -> Invoice:
 def invoice_answer_of(invoice: Invoice) -> Invoice:
     """The same for the invoice a service has just returned, whose fields are current:
     its lines, history and payments are read, not the invoice again."""
-    prefetch_related_objects(
-        [invoice], "lines", "state_changes", Prefetch("payments", Payment.objects.order_by("date"))
-    )
+    prefetch_related_objects([invoice], *_answer_lookups())
     return invoice
 
 

@@ -16,7 +16,7 @@ from alveole.coop.selectors import payroll_parameters_at, payroll_rates_at
 from alveole.payroll.simulator import (
     ceiling_cents,
     compute_payslip,
-    employer_cost_cents,
+    employer_cost_of,
     gross_for_budget,
     highest_gross_within,
     smic_reference_cents,
@@ -31,17 +31,12 @@ HOURS = [Decimal("151.67"), Decimal("120"), Decimal("70"), Decimal("17.5")]
 def _cost_function(hours):
     parameters, rates = payroll_parameters_at(MARCH), payroll_rates_at(MARCH)
     ceiling, smic = ceiling_cents(parameters, hours), smic_reference_cents(parameters, hours)
+    employer_cost = employer_cost_of(paid_hours=hours, parameters=parameters, rates=rates)
     calls = []
 
     def cost(gross):
         calls.append(gross)
-        return employer_cost_cents(
-            gross_cents=gross,
-            ceiling=ceiling,
-            smic_reference=smic,
-            parameters=parameters,
-            rates=rates,
-        )
+        return employer_cost(gross)
 
     return cost, calls, parameters, rates, ceiling, smic
 
