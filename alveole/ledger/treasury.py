@@ -400,6 +400,20 @@ def _closing_on(day: datetime.date) -> PeriodClosing | None:
     return PeriodClosing.objects.filter(through__lte=day).order_by("-through").first()
 
 
+def _closings_on(day: datetime.date, before: datetime.date) -> tuple[PeriodClosing | None, ...]:
+    """`_closing_on(day)` and `_closing_on(before)` (before <= day) in one query: the last
+    closings up to the day, newest first, until one is on or before `before`."""
+    closing = closing_before = None
+    # A handful of closings fall between two dates months apart; more, and ask again.
+    recent = list(PeriodClosing.objects.filter(through__lte=day).order_by("-through")[:13])
+    if recent:
+        closing = recent[0]
+        closing_before = next((c for c in recent if c.through <= before), None)
+        if closing_before is None and len(recent) == 13:
+            closing_before = _closing_on(before)
+    return closing, closing_before
+
+
 def _after(closing: PeriodClosing | None) -> Q:
     return Q(date__gt=closing.through) if closing is not None else Q()
 
@@ -561,7 +575,7 @@ def all_treasuries(businesses: Iterable[Business], day: datetime.date) -> list[B
     """
     businesses = list(businesses)
     before = add_months(day, -TREND_MONTHS)
-    closing, closing_before = _closing_on(day), _closing_on(before)
+    closing, closing_before = _closings_on(day, before)
     lines = treasury_lines()
     ids = None
     if len(businesses) <= FEW_BUSINESSES:

@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from alveole.core.dates import today
 from alveole.core.roles import COOPERATIVE_WIDE_ROLES
-from alveole.people.models import Status
+from alveole.people.models import Person, Status
 from alveole.people.selectors import running_contracts
 from alveole.reports.dashboards import entrepreneur_dashboard, staff_dashboard
 from alveole.reports.models import ReportPublication
@@ -31,11 +31,17 @@ def home(request: HttpRequest) -> HttpResponse:
             "dashboard": dashboard,
         }  # fmt: skip
         return render(request, "reports/home_staff.html", context)
-    person = user.person
+    # The person with their status today, in one query (the lists' status expression).
+    person = (
+        Person.objects.with_status(day)
+        .select_related("follow_up_staff__person")
+        .filter(pk=user.person_id)
+        .first()
+    )
     context = {
         "day": day,
         "person": person,
-        "status": Status(person.status_at(day)).label if person else "",
+        "status": person.status_label if person else "",
         "contracts": running_contracts(person, day) if person else [],
         "dashboard": entrepreneur_dashboard(user=user, day=day),
         "published": ReportPublication.objects.readable_by(user).order_by("-year")[:3],
