@@ -33,6 +33,9 @@ def requires_two_factor(user: Any) -> bool:
         return False
     if user.role in settings.ALVEOLE_2FA_REQUIRED_ROLES:
         return True
+    known = getattr(user, "has_confirmed_device", None)  # read with the page's account
+    if known is not None:
+        return bool(known)
     return confirmed_device(user) is not None
 
 

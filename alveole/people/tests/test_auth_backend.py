@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from alveole.core.roles import Role
 from alveole.people.models import User
@@ -87,3 +88,26 @@ def test_a_deactivated_account_loses_its_session(alice):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_the_second_factor_check_needs_no_query_of_its_own(alice):
+    client = Client()
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("sales:invoice_list")).status_code == 200
+    device_reads = [q["sql"] for q in queries.captured_queries if "otp_totp_totpdevice" in q["sql"]]
+    # Only the account's own read asks whether it has an authenticator.
+    assert len(device_reads) == 1 and '"people_user"' in device_reads[0]
+
+
+def test_an_authenticator_confirmed_elsewhere_is_asked_at_the_next_page(alice):
+    client = Client()
+    client.force_login(alice)
+    assert client.get(reverse("home")).status_code == 200
+    TOTPDevice.objects.create(user=alice, name="Téléphone", confirmed=True)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("two_factor_verify"))
+    # An unconfirmed device (a setup left halfway) asks nothing.
+    TOTPDevice.objects.filter(user=alice).update(confirmed=False)
+    assert client.get(reverse("home")).status_code == 200
