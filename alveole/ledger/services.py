@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Exists, IntegerField, Q, Subquery, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -173,12 +173,28 @@ def _check_draft(draft: EntryDraft) -> None:
         )
     if not draft.label.strip():
         raise ValidationError(_("Une écriture a un libellé."), code="label")
-    if not Journal.objects.filter(code=draft.journal).exists():
+    numbers = {line.account for line in draft.lines}
+    business_ids = {line.business_id for line in draft.lines if line.business_id is not None}
+    # One query: the accounts, with whether the journal exists and how many of the
+    # businesses do (no account found, and the journal is asked on its own).
+    rows = list(
+        Account.objects.filter(number__in=numbers)
+        .order_by()
+        .values_list(
+            "number",
+            "active",
+            Exists(Journal.objects.filter(code=draft.journal)),
+            _businesses_found(business_ids),
+        )
+    )
+    journal_known = (
+        bool(rows[0][2]) if rows else Journal.objects.filter(code=draft.journal).exists()
+    )
+    if not journal_known:
         raise ValidationError(
             _("Journal inconnu : %(code)s.") % {"code": draft.journal}, code="journal"
         )
-    numbers = {line.account for line in draft.lines}
-    accounts = dict(Account.objects.filter(number__in=numbers).values_list("number", "active"))
+    accounts = {number: active for number, active, _journal, _found in rows}
     missing = sorted(numbers - set(accounts))
     if missing:
         raise ValidationError(
@@ -191,11 +207,22 @@ def _check_draft(draft: EntryDraft) -> None:
             _("Compte fermé aux écritures : %(accounts)s.") % {"accounts": ", ".join(closed)},
             code="account",
         )
-    business_ids = {line.business_id for line in draft.lines if line.business_id is not None}
-    if business_ids:
-        found = set(Business.objects.filter(pk__in=business_ids).values_list("pk", flat=True))
-        if business_ids - found:
-            raise ValidationError(_("Activité inconnue pour le code analytique."), code="business")
+    if business_ids and (rows[0][3] or 0) != len(business_ids):
+        raise ValidationError(_("Activité inconnue pour le code analytique."), code="business")
+
+
+def _businesses_found(business_ids: set[int]) -> Subquery | Value:
+    """How many of these businesses exist, as a subquery (none asked: 0)."""
+    if not business_ids:
+        return Value(0)
+    found = (
+        Business.objects.filter(pk__in=business_ids)
+        .order_by()
+        .values(one=Value(1))
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Subquery(found, output_field=IntegerField())
 
 
 def _letters(number: int) -> str:
@@ -287,10 +314,27 @@ def entry_prepare(*, actor: Any, draft: EntryDraft) -> PreparedPosting:
 
 
 def _open_year(day: datetime.date, actor: Any) -> FiscalYear:
-    year = fiscal_year_for(day, actor=actor)
-    _share_lock(year)
+    year = _year_share_locked(day)
+    if year is None:
+        year = fiscal_year_for(day, actor=actor)
+        _share_lock(year)
     check_open(day, year)
     return year
+
+
+def _year_share_locked(day: datetime.date) -> FiscalYear | None:
+    """The fiscal year of a day, read and held in share mode in one query on PostgreSQL
+    (as `fiscal_year_for` then `_share_lock`: a row locked by a closing is waited for and
+    then read as committed); None when no year covers the day yet."""
+    if connection.vendor != "postgresql":
+        return FiscalYear.objects.filter(start_date__lte=day, end_date__gte=day).first()
+    table = FiscalYear._meta.db_table
+    found = FiscalYear.objects.raw(
+        f"SELECT * FROM {table} WHERE start_date <= %s AND end_date >= %s "  # noqa: S608
+        "ORDER BY start_date LIMIT 1 FOR SHARE",
+        [day, day],
+    )
+    return next(iter(found), None)
 
 
 def _check_shape(draft: EntryDraft) -> None:

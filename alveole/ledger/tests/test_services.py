@@ -159,6 +159,33 @@ def test_unknown_or_closed_accounts_and_unknown_journals_are_refused(alice):
             ),
         )
 
+    with pytest.raises(ValidationError, match="Journal inconnu : ZZ"):
+        services.entry_post(
+            actor=None,
+            draft=manual(
+                D(2026, 3, 1), [LineDraft("998", 10), LineDraft("999", 0, 10)], journal="ZZ"
+            ),
+        )
+    with pytest.raises(ValidationError, match="Activité inconnue pour le code analytique"):
+        services.entry_post(
+            actor=None,
+            draft=manual(
+                D(2026, 3, 1),
+                [LineDraft("628", 10, business_id=alice.pk), LineDraft("512", 0, 10, 999_999)],
+            ),
+        )
+
+
+def test_an_entry_is_checked_and_written_in_nine_queries(alice, django_assert_max_num_queries):
+    """Journal, accounts and businesses are checked in one query; the fiscal year is read
+    and held in share mode in one (savepoint, checks, year, closing, number, entry, lines,
+    audit, release)."""
+    lines = [LineDraft("628", 10, business_id=alice.pk), LineDraft("512", 0, 10)]
+    services.entry_post(actor=None, draft=manual(D(2026, 3, 1), lines))  # the year's first
+    with django_assert_max_num_queries(9):
+        entry = services.entry_post(actor=None, draft=manual(D(2026, 3, 2), lines))
+    assert entry.number == 2 and entry.lines.count() == 2
+
 
 def test_posted_entries_never_change(alice):
     entry = invoice(alice, "A-1", D(2026, 3, 1), services=1_000)
