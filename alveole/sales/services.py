@@ -151,6 +151,14 @@ def sales_settings_of(business: Business) -> SalesSettings:
     return found or SalesSettings(business=business)
 
 
+def _selected_sales_settings(business: Business) -> SalesSettings:
+    """`sales_settings_of` for a business just read with `select_related("sales_settings")`."""
+    try:
+        return business.sales_settings
+    except SalesSettings.DoesNotExist:
+        return SalesSettings(business=business)
+
+
 SETTINGS_FIELDS = (
     "requires_validation",
     "payment_terms_days",
@@ -885,7 +893,9 @@ def _save_new_invoice(*, actor: Any, invoice: Invoice, built: list, summary: str
     for position, line in enumerate(built, start=1):
         line.invoice = invoice
         line.position = position
-    InvoiceLine.objects.bulk_create(built)
+    # The invoice is the draft saved just above: the manager's check that no line joins
+    # an issued invoice (one query) has nothing to find.
+    InvoiceLine._base_manager.bulk_create(built)
     _state(invoice, to=InvoiceStatus.DRAFT, actor=actor, save=False)
     audit_record(actor=actor, action="create", target=invoice, summary=summary)
     return invoice
@@ -1100,12 +1110,19 @@ def invoice_issue(
     """Give a draft its number and freeze it; the number is drawn in this very transaction."""
     invoice = (
         Invoice.objects.select_for_update(of=("self",))
-        .select_related("business", "customer", "customer__internal_business", "buyer_business")
+        .select_related(
+            "business",
+            "business__sales_settings",
+            "customer",
+            "customer__internal_business",
+            "buyer_business",
+        )
+        .prefetch_related("lines")  # checked here, and what the API answers
         .get(pk=invoice.pk)
     )
     _check_write(actor, invoice.business)
     _check_editable(invoice)
-    terms = sales_settings_of(invoice.business)
+    terms = _selected_sales_settings(invoice.business)
     if terms.requires_validation and not _is_manager(actor):
         raise PermissionDenied(
             _("Cette activité fait valider ses factures : soumettez-la à l'équipe d'appui.")
@@ -1526,7 +1543,7 @@ def payment_record(
     dated the payment's date or the first open day if that date is in a closed period."""
     invoice = (
         Invoice.objects.select_for_update(of=("self",))
-        .select_related("customer")
+        .select_related("business", "customer")
         .get(pk=invoice.pk)
     )
     _check_write(actor, invoice.business)
@@ -1549,18 +1566,34 @@ def payment_record(
         lines=list(invoice.lines.all()),
         day=accounting.ledger_date(date, accounting.open_day()),
     )
+    # Checked (journal, accounts, fiscal year held, period open) in this transaction: an
+    # error rolls it back whole, so the posting needs no savepoint of its own.
+    prepared = entry_prepare(actor=actor, draft=draft) if draft else None
+    previous = invoice.status
     invoice.paid_cents += amount_cents
-    invoice.save(update_fields=["paid_cents", "updated_at"])
-    status = _settle_status(invoice)
-    if status != invoice.status:
-        _state(invoice, to=status, actor=actor, note=format_cents(amount_cents))
+    invoice.status = _settle_status(invoice)
+    invoice.updated_at = timezone.now()
+    # The row is ours (locked above) and issued: only its paid amount and its status
+    # (never back to a draft) change, which is what `Invoice.save` would check.
+    Invoice._base_manager.filter(pk=invoice.pk).update(
+        paid_cents=invoice.paid_cents, status=invoice.status, updated_at=invoice.updated_at
+    )
+    if invoice.status != previous:
+        _state(
+            invoice,
+            to=invoice.status,
+            actor=actor,
+            note=format_cents(amount_cents),
+            save=False,
+            previous=previous,
+        )
     audit_record(
         actor=actor,
         action="create",
         target=payment,
         summary=f"Paiement de {format_cents(amount_cents)} sur {invoice.number}",
     )
-    entry_post_if_any(actor=actor, draft=draft)
+    entry_post_if_any(actor=actor, draft=draft, prepared=prepared)
     return payment
 
 
