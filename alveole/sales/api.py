@@ -310,7 +310,7 @@ def invoice_create(request: HttpRequest, payload: InvoiceIn) -> Status:
             lines=_lines(payload.lines) or [],
             prices_include_vat=_prices_mode(payload.prices_include_vat, customer),
         )
-    return Status(201, _invoice_out(selectors.invoice_answer_of(invoice)))
+    return Status(201, _invoice_out(selectors.invoice_answer_of(invoice, was_draft=True)))
 
 
 @router.get("/invoices/{int:invoice_id}", response={200: InvoiceOut, **ERRORS}, summary="Facture")
@@ -356,7 +356,7 @@ def invoice_issue(
     """Donne le numéro définitif et fige la facture (`?issue_date=` : aujourd'hui par défaut)."""
     invoice = selectors.invoice_visible(user=request.user, pk=invoice_id)
     issued = services.invoice_issue(actor=request.user, invoice=invoice, issue_date=issue_date)
-    return _invoice_out(selectors.invoice_answer_of(issued))
+    return _invoice_out(selectors.invoice_answer_of(issued, was_draft=True))
 
 
 @router.post(

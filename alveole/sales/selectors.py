@@ -153,13 +153,15 @@ def invoice_get(*, user: Any, pk: int) -> Invoice:
 
 def invoice_visible(*, user: Any, pk: int) -> Invoice:
     """One invoice or credit note the user may see, alone (404 otherwise): for an action
-    whose service reads it again under lock, so nothing else is worth loading here."""
-    return get_object_or_404(Invoice.objects.visible_to(user), pk=pk)
+    whose service reads it again under lock, so nothing but its id is worth loading here."""
+    return get_object_or_404(Invoice.objects.visible_to(user).only("pk"), pk=pk)
 
 
-def _answer_lookups() -> tuple[Any, ...]:
-    """What the API answers about an invoice besides its fields."""
-    return ("lines", "state_changes", Prefetch("payments", Payment.objects.order_by("date")))
+def _answer_lookups(*, payments: bool = True) -> tuple[Any, ...]:
+    """What the API answers about an invoice besides its fields (`payments=False`: it has
+    none, and they are not asked for)."""
+    paid = Payment.objects.order_by("date") if payments else Payment.objects.none()
+    return ("lines", "state_changes", Prefetch("payments", paid))
 
 
 def _with_answer(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
@@ -173,10 +175,13 @@ def invoice_answer_get(*, user: Any, pk: int) -> Invoice:
     return get_object_or_404(_with_answer(Invoice.objects.visible_to(user)), pk=pk)
 
 
-def invoice_answer_of(invoice: Invoice) -> Invoice:
+def invoice_answer_of(invoice: Invoice, *, was_draft: bool = False) -> Invoice:
     """The same for the invoice a service has just returned, whose fields are current:
-    its lines, history and payments are read, not the invoice again."""
-    prefetch_related_objects([invoice], *_answer_lookups())
+    its lines (unless the service read them already), history and payments are read, not
+    the invoice again. `was_draft`: it was a draft when the request began (created or just
+    issued), so it has no payment: one is recorded on an issued invoice only, and an
+    issued invoice never returns to draft."""
+    prefetch_related_objects([invoice], *_answer_lookups(payments=not was_draft))
     return invoice
 
 

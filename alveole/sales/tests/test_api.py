@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alveole.sales.models import Invoice, InvoiceLine, Payment
+from alveole.sales.services import payment_record
 from tests.api_client import PersonaApi
 
 from .conftest import LINES_INCL, company, draft, issued
@@ -198,3 +199,39 @@ def test_actions_read_the_invoice_once_and_answer_in_full(api, personas):
     detail = api("entrepreneur", "get", f"/invoices/{invoice['id']}").json()
     assert detail["status"] == "paid"
     assert [p["amount_cents"] for p in detail["payments"]] == [total]
+
+
+def test_the_load_test_journey_makes_few_queries(api, personas):
+    """Create, issue, pay through the API, as an entrepreneur's script does (the load
+    test's half): the invoice is read once before its service's locked read, what a
+    service read or knows (the lines, no payment yet) is not read again for the answer,
+    and the ledger checks journal, accounts and businesses in one query."""
+    alice = personas.entrepreneur
+    customer = company(alice.business)
+    # The series, the counter and the journals' sequences exist (the year's first
+    # number of each is drawn once).
+    payment_record(actor=None, invoice=issued(alice.business, customer), amount_cents=LINES_INCL,
+                   method="card")  # fmt: skip
+    body = {"business_id": alice.business.pk, "customer_id": customer.pk, "title": "Atelier",
+            "lines": [{"description": "Atelier", "quantity": "2", "unit_price": "150.00"},
+                      {"description": "Support", "quantity": "1", "unit_price": "12.50",
+                       "vat_rate": "5.5"}]}  # fmt: skip
+    api("entrepreneur", "get", "/invoices")  # the token's first use is recorded once
+    counts = []
+
+    def call(url: str, data: dict | None = None) -> dict:
+        with CaptureQueriesContext(connection) as queries:
+            response = api("entrepreneur", "post", url, data)
+        counts.append(len(queries))
+        assert response.status_code in (200, 201), response.json()
+        return response.json()
+
+    invoice = call("/invoices", body)
+    answer = call(f"/invoices/{invoice['id']}/issue")
+    assert answer["payments"] == [] and answer["lines"] == invoice["lines"]
+    assert [h["to_status"] for h in answer["history"]] == ["draft", "issued"]
+    call(f"/invoices/{invoice['id']}/payments",
+         {"amount_cents": answer["total_incl_vat_cents"], "method": "transfer"})  # fmt: skip
+    # Within the test's transaction each service's transaction is a savepoint (2 queries);
+    # on PostgreSQL the fiscal year is read and held in share mode in one query.
+    assert counts == [13, 26, 23]
