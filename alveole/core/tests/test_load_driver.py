@@ -44,8 +44,21 @@ def test_the_code_is_the_one_django_otp_accepts(db):
     assert not device.verify_token(_totp(device.key, at=0))
 
 
+# One virtual user at a time: on SQLite the live server's threads share the test's single
+# in-memory connection, so two requests at once can break each other's savepoints (a race
+# of the test server, not of Alvéole: production gives each worker its own connection).
+
+
 def test_journeys_run_without_error_staff_passing_the_second_factor(cooperative, live_server):
-    stats = asyncio.run(run(live_server.url, _accounts(staff_key=None), 2, 6, ramp=0))
+    entrepreneur, staff = _accounts(staff_key=None)
+    stats = asyncio.run(run(live_server.url, [entrepreneur], 1, 4, ramp=0))
+    assert stats.errors == []
+    assert (
+        sum(len(stats.latencies[step]) for step in ("dashboard", "invoice list"))
+        + len(stats.latencies["invoice create (API)"])
+        >= 1
+    )
+    stats = asyncio.run(run(live_server.url, [staff], 1, 4, ramp=0))
     assert stats.errors == []
     assert len(stats.latencies["2fa code"]) == 1
     staff_pages = ("dashboard", "invoice list (all)", "report")
@@ -54,7 +67,7 @@ def test_journeys_run_without_error_staff_passing_the_second_factor(cooperative,
 
 def test_a_refused_code_and_a_redirect_instead_of_a_page_are_errors(cooperative, live_server):
     wrong = "00" * 20
-    stats = asyncio.run(run(live_server.url, _accounts(staff_key=wrong), 2, 2, ramp=0))
+    stats = asyncio.run(run(live_server.url, _accounts(staff_key=wrong)[1:], 1, 2, ramp=0))
     assert any(error.startswith("2fa code 200") for error in stats.errors), stats.errors
 
     accounts = _accounts(staff_key="")  # no code typed: every page sends to the second factor
