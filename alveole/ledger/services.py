@@ -206,7 +206,7 @@ def _references(journal: str, numbers: set[str], business_ids: set[int]) -> list
     much Python as the three queries it replaces). No account found: no row."""
     accounts, journals = Account._meta.db_table, Journal._meta.db_table
     businesses = Business._meta.db_table
-    ids = sorted(business_ids) or [None]  # IN (NULL) counts none
+    ids: list[int | None] = [*sorted(business_ids)] or [None]  # IN (NULL) counts none
     sql = (
         f"SELECT number, active, EXISTS (SELECT 1 FROM {journals} WHERE code = %s), "  # noqa: S608
         f"(SELECT COUNT(*) FROM {businesses} WHERE id IN ({', '.join(['%s'] * len(ids))})) "
