@@ -37,6 +37,8 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("follow_up_staff__person")
         .filter(pk=user.person_id)
         .first()
+        if user.person_id
+        else None
     )
     context = {
         "day": day,
