@@ -13,7 +13,10 @@ Users arrive spread over the ramp-up (20 s by default: fifty people do not log i
 same second, and a login hashes a password with Argon2, on purpose slow); between two
 requests a user thinks 0.5–1.5 s. Every response above 399, a transport error, or
 a page that does not answer what the journey expects (a redirect instead of the
-page) is an error. Prints the throughput, p50/p95/p99 per step and overall, the errors.
+page) is an error. Prints the throughput, p50/p95/p99 per step and overall, the errors;
+then the same overall figures for the requests sent once every user has arrived (the
+steady state at the full number of users, without the ramp-up's logins), beside them,
+never instead of them.
 """
 
 from __future__ import annotations
@@ -43,11 +46,15 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
+    # When each request was sent (seconds since the run started) and how long it took.
+    timeline: list[tuple[float, float]] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
 
     def record(
         self, step: str, seconds: float, status: int, detail: str = "", expect: int | None = None
     ) -> None:
         self.latencies[step].append(seconds)
+        self.timeline.append((time.monotonic() - self.started - seconds, seconds))
         if status >= 400 or status == 0 or (expect is not None and status != expect):
             self.errors.append(f"{step} {status} {detail}"[:300])
 
@@ -193,7 +200,7 @@ async def run(
     url: str, accounts: list[dict[str, Any]], users: int, seconds: float, ramp: float = 20
 ) -> Stats:
     stats = Stats()
-    deadline = time.monotonic() + seconds
+    deadline = stats.started + seconds
     await asyncio.gather(
         *(
             _user(url, accounts[k % len(accounts)], deadline, stats, k, min(ramp, seconds / 2))
@@ -203,8 +210,10 @@ async def run(
     return stats
 
 
-def summary(stats: Stats, seconds: float, users: int) -> dict[str, Any]:
+def summary(stats: Stats, seconds: float, users: int, ramp: float = 0) -> dict[str, Any]:
     every = [x for values in stats.latencies.values() for x in values]
+    steady = [x for sent, x in stats.timeline if sent >= ramp]
+    steady_seconds = max(seconds - ramp, 0)
     steps = {
         step: {
             "count": len(values),
@@ -225,6 +234,14 @@ def summary(stats: Stats, seconds: float, users: int) -> dict[str, Any]:
         "errors": len(stats.errors),
         "error_samples": stats.errors[:10],
         "steps": steps,
+        "ramp_seconds": ramp,
+        "steady": {
+            "requests": len(steady),
+            "throughput_rps": len(steady) / steady_seconds if steady_seconds else None,
+            "p50_ms": statistics.median(steady) * 1000 if steady else None,
+            "p95_ms": percentile(steady, 95) * 1000 if steady else None,
+            "p99_ms": percentile(steady, 99) * 1000 if steady else None,
+        },
     }
 
 
@@ -242,6 +259,15 @@ def print_summary(data: dict[str, Any], out: Any = sys.stdout) -> None:
             f"{s['p99_ms']:>8.0f}",
             file=out,
         )
+    steady = data.get("steady") or {}
+    if steady.get("requests"):
+        print(
+            f"Une fois les {data['users']} utilisateurs arrivés ({data['ramp_seconds']:.0f} s "
+            f"et après) : {steady['requests']} requêtes, {steady['throughput_rps']:.1f} req/s, "
+            f"p50 {steady['p50_ms']:.0f} ms, p95 {steady['p95_ms']:.0f} ms, "
+            f"p99 {steady['p99_ms']:.0f} ms",
+            file=out,
+        )
     for sample in data["error_samples"]:
         print(f"  erreur : {sample}", file=out)
 
@@ -256,8 +282,9 @@ def main() -> None:
     parser.add_argument("--output", help="fichier JSON du résumé")
     args = parser.parse_args()
     accounts = json.loads(Path(args.accounts).read_text())
-    stats = asyncio.run(run(args.url, accounts, args.users, args.seconds, args.ramp))
-    data = summary(stats, args.seconds, args.users)
+    ramp = min(args.ramp, args.seconds / 2)
+    stats = asyncio.run(run(args.url, accounts, args.users, args.seconds, ramp))
+    data = summary(stats, args.seconds, args.users, ramp)
     print_summary(data)
     if args.output:
         Path(args.output).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

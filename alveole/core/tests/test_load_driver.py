@@ -5,6 +5,7 @@ refused code), so that its figures are those of pages really served."""
 from __future__ import annotations
 
 import asyncio
+import io
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -70,3 +71,40 @@ def test_a_refused_code_and_a_redirect_instead_of_a_page_are_errors(cooperative,
     stats = asyncio.run(run(live_server.url, accounts[1:], 1, 3, ramp=0))
     assert stats.errors
     assert all(" 302 /account/2fa/" in error for error in stats.errors), stats.errors
+
+
+def test_the_steady_state_figures_leave_out_the_ramp_up_and_the_overall_ones_keep_it():
+    from alveole.bench.load import Stats, print_summary, summary
+
+    stats = Stats()
+    # Ramp-up (sent before 20 s): slow logins; then fast pages.
+    for sent, step, seconds in [(1, "login", 0.9), (5, "login", 0.8), (19.5, "dashboard", 0.7)]:
+        stats.latencies[step].append(seconds)
+        stats.timeline.append((sent, seconds))
+    for k in range(20):
+        stats.latencies["dashboard"].append(0.05)
+        stats.timeline.append((20 + k, 0.05))
+
+    data = summary(stats, 60, 2, ramp=20)
+
+    assert data["requests"] == 23
+    assert data["p99_ms"] == pytest.approx(900)
+    assert data["steady"]["requests"] == 20
+    assert data["steady"]["throughput_rps"] == pytest.approx(0.5)
+    assert data["steady"]["p99_ms"] == pytest.approx(50)
+    out = io.StringIO()
+    print_summary(data, out)
+    text = out.getvalue()
+    assert "23 requêtes" in text and "p99 900 ms" in text
+    assert "Une fois les 2 utilisateurs arrivés (20 s et après) : 20 requêtes" in text
+
+
+def test_a_request_is_placed_at_the_moment_it_was_sent():
+    from alveole.bench.load import Stats
+
+    stats = Stats()
+    stats.started -= 10  # the run began 10 s ago; this answer took 4 s
+    stats.record("dashboard", 4.0, 200)
+    ((sent, seconds),) = stats.timeline
+    assert seconds == 4.0
+    assert sent == pytest.approx(6.0, abs=0.5)
