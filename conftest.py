@@ -7,6 +7,7 @@ import shutil
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.db import connections
 from django.test import Client
 
@@ -23,6 +24,13 @@ from tests.factories import (
     make_staff_person,
     make_user,
 )
+
+# The tests keep the cache in each process's memory (ALVEOLE_CACHE "memory"), emptied by the
+# tests that read it: the database cache's table is not emptied when a transactional test
+# flushes the database, and ids are reused after a flush or a rollback, so an entry could
+# answer for another test's data. alveole/reports/tests/test_report_cache.py tests the
+# database cache itself.
+settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def pytest_collection_modifyitems(items) -> None:

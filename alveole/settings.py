@@ -143,6 +143,23 @@ else:
             "TEST": {"NAME": env_str("ALVEOLE_SQLITE_TEST_PATH") or None},
         }
     }
+# Cache: the yearly report's figures and page, computed once per version of the data
+# (alveole/reports/selectors.py). "database" (the default): one table (`alveole_cache`,
+# created by the migrations) shared by every worker and every machine, kept across
+# restarts; "memory": each process its own (the tests use it, see conftest.py).
+ALVEOLE_CACHE = env_choice("ALVEOLE_CACHE", "database", ("database", "memory"))
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "alveole_cache",
+            # A cached page is about 100 KB: at most 1 000 entries (100 MB) are kept.
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+        if ALVEOLE_CACHE == "database"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"

@@ -251,3 +251,55 @@ def test_pay_of_the_year_entered_after_closing_changes_the_stamp(coop_2025):
     _pay_in_year(coop_2025)
     assert selectors.data_stamp(Y) != stamp
     assert value("wage_bill") == wage_bill + Decimal("900.00")
+
+
+DATABASE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "alveole_cache",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    }
+}
+
+
+def test_the_production_cache_is_the_migrated_table(settings):
+    """Without ALVEOLE_CACHE, settings name the database cache on the migrations' table."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as live
+
+    environment = {k: v for k, v in os.environ.items() if k != "ALVEOLE_CACHE"}
+    out = subprocess.run(
+        [sys.executable, "-c", "from alveole import settings; print(settings.CACHES)"],
+        capture_output=True, text=True, check=True, env=environment, cwd=live.BASE_DIR,
+    )  # fmt: skip
+    assert "DatabaseCache" in out.stdout and "'alveole_cache'" in out.stdout
+    assert "LocMemCache" in str(settings.CACHES)  # the tests' own (conftest.py)
+
+
+def test_a_report_computed_by_one_worker_is_read_by_the_others(coop_2025, settings, spies):
+    """With the database cache, the page computed in one process is served from the table
+    to every other (another gunicorn worker, another machine): computed once."""
+    from asgiref.local import Local
+    from django.core.cache import caches
+    from django.db import connection
+
+    settings.CACHES = DATABASE_CACHE
+    compute, context = spies
+    first = selectors.report_context_cached(year=Y, show_rsa=True)
+    assert (compute.call_count, context.call_count) == (2, 1)  # the year and the year before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM alveole_cache")
+        assert cursor.fetchone()[0] == 3
+
+    caches.close_all()
+    caches._connections = Local()  # another process: a new cache object, nothing in memory
+    again = selectors.report_context_cached(year=Y, show_rsa=True)
+    assert (compute.call_count, context.call_count) == (2, 1)
+    assert [f.key for f in again["figures"]] == [f.key for f in first["figures"]]
+
+    _issue_in_year(coop_2025)  # a change of the year: computed again, once
+    selectors.report_context_cached(year=Y, show_rsa=True)
+    assert context.call_count == 2
