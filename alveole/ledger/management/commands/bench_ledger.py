@@ -27,6 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from alveole.bench.database import create_database
 from alveole.businesses.models import Business
 from alveole.coop.models import FiscalYear
 from alveole.coop.services import cooperative_setup
@@ -55,7 +56,7 @@ class Command(BaseCommand):
         if connection.vendor == "sqlite":
             tmp = tempfile.TemporaryDirectory()
             database.setdefault("TEST", {})["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        old_name = create_database()
         try:
             self.stdout.write(f"Base : {connection.vendor}")
             businesses, support = self._setup(options["businesses"])

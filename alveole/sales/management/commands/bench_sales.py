@@ -27,6 +27,7 @@ from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from alveole.bench.database import create_database
 from alveole.businesses.models import Business
 from alveole.businesses.services import business_create
 from alveole.coop.models import Sector
@@ -68,7 +69,7 @@ class Command(BaseCommand):
             database.setdefault("TEST", {})["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
         elif options["database_name"]:
             database.setdefault("TEST", {})["NAME"] = options["database_name"]
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        old_name = create_database()
         try:
             self.stdout.write(f"Base : {connection.vendor}")
             business, customer, staff = self._setup()
