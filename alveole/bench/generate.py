@@ -38,6 +38,7 @@ from alveole.coop.services import cooperative_setup
 from alveole.core import bulk
 from alveole.core.roles import Role
 from alveole.ledger import posting
+from alveole.ledger.bulk import letter_documents
 from alveole.ledger.models import Entry, JournalSequence, Line
 from alveole.ledger.posting import DocumentRef, EntryDraft, Party, SaleLine
 from alveole.ledger.services import period_close
@@ -140,6 +141,18 @@ class _Ledger:
             for position, line in enumerate(draft.lines, start=1)
         ]  # fmt: skip
         bulk.insert(lines)
+        # As the posting services do: a document's open items on a third-party account are
+        # lettered once they net to zero within the fiscal year (an invoice and its payment).
+        # Without it every customer and supplier line would stay an open item, which no
+        # cooperative's books look like, and the open items' index would hold them all.
+        letter_documents(
+            {
+                (entry.fiscal_year.pk, line.account, line.match_ref)
+                for entry, draft in zip(entries, self.drafts, strict=True)
+                for line in draft.lines
+                if line.match_ref
+            }
+        )
         self.counts["ledger entries"] += len(entries)
         self.counts["ledger lines"] += len(lines)
         self.drafts = []

@@ -144,7 +144,7 @@ def _letters(number: int) -> str:
     return letters
 
 
-def _letter(documents: set[tuple[int, str, str]]) -> None:
+def letter_documents(documents: set[tuple[int, str, str]]) -> None:
     """Letter the open items of the lines' documents that now net to zero, within each
     fiscal year, as `entry_post` does entry by entry: two queries per chunk of documents
     (`documents`: fiscal year id, account, document).
@@ -265,7 +265,9 @@ def entries_post(*, actor: Any, drafts: Sequence[EntryDraft], letter: bool = Tru
             year_of_entry = {
                 entry_id: entry[1] for entry_id, entry in zip(ids, entries, strict=True)
             }
-            _letter({(year_of_entry[line[0]], line[4], line[12]) for line in lines if line[12]})
+            letter_documents(
+                {(year_of_entry[line[0]], line[4], line[12]) for line in lines if line[12]}
+            )
         target_type = Entry._meta.label_lower
         insert_rows(
             AuditEvent,

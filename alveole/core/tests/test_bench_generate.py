@@ -129,3 +129,30 @@ def test_reuse_refuses_a_missing_sqlite_file(tmp_path):
     with pytest.raises(CommandError, match="introuvable"):
         call_command("bench", "--reuse", str(tmp_path / "absent.sqlite3"))
     assert Invoice.objects.count() == 0  # the test database is still the one in use
+
+
+def test_settled_documents_are_lettered_as_posting_letters_them(generated):
+    """Within a fiscal year, a document's lines on an account are lettered together once they
+    net to zero (an invoice and its payment), with the code and date `entry_post` gives;
+    the others stay open items."""
+    from alveole.ledger.bulk import _letters
+
+    groups = defaultdict(list)
+    for line in Line.objects.exclude(match_ref="").select_related("entry").order_by("pk"):
+        groups[(line.entry.fiscal_year_id, line.account_id, line.match_ref)].append(line)
+    lettered = open_items = 0
+    for lines in groups.values():
+        debit = sum(line.debit_cents for line in lines)
+        settled = debit > 0 and debit == sum(line.credit_cents for line in lines)
+        if settled:
+            lettered += 1
+            assert {line.lettering for line in lines} == {_letters(lines[0].pk)}
+            assert {line.lettering_date for line in lines} == {max(li.date for li in lines)}
+        else:
+            open_items += 1
+            assert {line.lettering for line in lines} == {""}
+    assert lettered and open_items
+    paid = Invoice.objects.filter(status=InvoiceStatus.PAID, issue_date__year=2024).first()
+    customer_lines = Line.objects.filter(match_ref=paid.number, account__number__startswith="411")
+    if {line.date.year for line in customer_lines} == {2024}:
+        assert "" not in {line.lettering for line in customer_lines}
