@@ -153,8 +153,9 @@ CACHES = {
         {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "alveole_cache",
-            # A cached page is about 100 KB: at most 1 000 entries (100 MB) are kept.
-            "OPTIONS": {"MAX_ENTRIES": 1000},
+            # A cached page is about 130 KB in the table: at most 300 entries (Django's
+            # default, about 40 MB); when full, the expired ones go, then a third of the rest.
+            "OPTIONS": {"MAX_ENTRIES": 300},
         }
         if ALVEOLE_CACHE == "database"
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
