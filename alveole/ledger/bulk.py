@@ -150,8 +150,8 @@ def letter_documents(documents: set[tuple[int, str, str]]) -> None:
     (`documents`: fiscal year id, account, document).
 
     The open items are read by account and document among the partial index of open items
-    (the query repeats its condition so that SQLite uses it), then the exact (account,
-    document) pairs are kept and summed in Python, on integers."""
+    (`_open_items`), then the exact (account, document) pairs are kept and summed in Python,
+    on integers."""
     by_year: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for year_id, account, match_ref in documents:
         by_year[year_id].add((account, match_ref))
@@ -159,16 +159,10 @@ def letter_documents(documents: set[tuple[int, str, str]]) -> None:
         keys = sorted(pairs)
         for start in range(0, len(keys), LETTERING_CHUNK):
             chunk = set(keys[start : start + LETTERING_CHUNK])
-            items = (
-                Line.objects.filter(
-                    lettering="",
-                    entry__fiscal_year_id=year_id,
-                    account_id__in={account for account, _ref in chunk},
-                    match_ref__in={ref for _account, ref in chunk},
-                )
-                .exclude(match_ref="")
-                .order_by("pk")
-                .values_list("pk", "account_id", "match_ref", "date", "debit_cents", "credit_cents")
+            items = _open_items(
+                year_id,
+                sorted({account for account, _ref in chunk}),
+                sorted({ref for _account, ref in chunk}),
             )
             groups: dict[tuple[Any, Any], list[tuple[Any, ...]]] = defaultdict(list)
             for row in items:
@@ -184,6 +178,34 @@ def letter_documents(documents: set[tuple[int, str, str]]) -> None:
                 settled.extend((code, last, pk) for pk, _day, _debit, _credit in members)
             if settled:
                 _set_lettering(settled)
+
+
+def _open_items(
+    year_id: int, accounts: Sequence[str], refs: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """The unlettered lines of a fiscal year on these accounts whose document is one of
+    `refs`: (id, account, document, date, debit, credit), by id.
+
+    Read through the partial index of open items (account, document), which the query
+    names on SQLite: without statistics, SQLite preferred the plain index of the account
+    when the chunk has a single account (a customer account for a file of invoices) and
+    read every line of that account; on the benchmark's million invoices, 1.2 s per chunk
+    instead of a few milliseconds. The WHERE clause repeats the index's condition, which
+    SQLite needs to use a partial index. PostgreSQL's planner has its statistics.
+    """
+    line = connection.ops.quote_name(Line._meta.db_table)
+    entry = connection.ops.quote_name(Entry._meta.db_table)
+    hint = " INDEXED BY ledger_line_open_items_idx" if connection.vendor == "sqlite" else ""
+    sql = (
+        f"SELECT l.id, l.account_id, l.match_ref, l.date, l.debit_cents, l.credit_cents "  # noqa: S608
+        f"FROM {line} l{hint} INNER JOIN {entry} e ON l.entry_id = e.id "
+        f"WHERE l.lettering = '' AND NOT (l.match_ref = '') AND e.fiscal_year_id = %s "
+        f"AND l.account_id IN ({', '.join(['%s'] * len(accounts))}) "
+        f"AND l.match_ref IN ({', '.join(['%s'] * len(refs))}) ORDER BY l.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year_id, *accounts, *refs])
+        return cursor.fetchall()
 
 
 def _set_lettering(rows: Sequence[tuple[str, datetime.date, int]]) -> None:
