@@ -143,18 +143,25 @@ else:
             "TEST": {"NAME": env_str("ALVEOLE_SQLITE_TEST_PATH") or None},
         }
     }
-# Cache: the yearly report's figures and page, computed once per version of the data
-# (alveole/reports/selectors.py). "database" (the default): one table (`alveole_cache`,
+# Cache: the yearly report's figures and page, computed once per version of the data and
+# of the code (alveole/reports/selectors.py). "database": one table (`alveole_cache`,
 # created by the migrations) shared by every worker and every machine, kept across
-# restarts; "memory": each process its own (the tests use it, see conftest.py).
-ALVEOLE_CACHE = env_choice("ALVEOLE_CACHE", "database", ("database", "memory"))
+# restarts; the default on PostgreSQL. "memory": each process its own; the default on
+# SQLite, where writing to the table would wait for the file's one writer (an import), and
+# what the tests use (see conftest.py).
+ALVEOLE_CACHE = env_choice(
+    "ALVEOLE_CACHE",
+    "memory" if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "database",
+    ("database", "memory"),
+)
 CACHES = {
     "default": (
         {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "alveole_cache",
             # A cached page is about 130 KB in the table: at most 300 entries (Django's
-            # default, about 40 MB); when full, the expired ones go, then a third of the rest.
+            # default, about 40 MB); when full, the expired ones go, then a third of the
+            # rest in the order of their keys (not their age).
             "OPTIONS": {"MAX_ENTRIES": 300},
         }
         if ALVEOLE_CACHE == "database"

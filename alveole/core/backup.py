@@ -102,7 +102,9 @@ def backup(*, output: Path, now: datetime.datetime | None = None) -> BackupResul
         elif vendor == "postgresql":
             dump = work / "database.dump"
             args, environment = _pg_environment()
-            _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(dump), *args],
+            # The cache's rows are computed figures, rebuilt on demand: only its table goes.
+            _run([_tool("pg_dump"), "--format=custom", "--no-owner",
+                  "--exclude-table-data=alveole_cache", "--file", str(dump), *args],
                  environment)  # fmt: skip
         else:
             raise BackupError(f"Sauvegarde impossible : base {vendor} non prise en charge.")

@@ -262,21 +262,63 @@ DATABASE_CACHE = {
 }
 
 
-def test_the_production_cache_is_the_migrated_table(settings):
-    """Without ALVEOLE_CACHE, settings name the database cache on the migrations' table."""
+def _cache_setting(**environment: str) -> str:
     import os
     import subprocess
     import sys
 
     from django.conf import settings as live
 
-    environment = {k: v for k, v in os.environ.items() if k != "ALVEOLE_CACHE"}
+    base = {k: v for k, v in os.environ.items() if k not in ("ALVEOLE_CACHE", "DATABASE_URL")}
     out = subprocess.run(
         [sys.executable, "-c", "from alveole import settings; print(settings.CACHES)"],
-        capture_output=True, text=True, check=True, env=environment, cwd=live.BASE_DIR,
+        capture_output=True, text=True, check=True, env={**base, **environment},
+        cwd=live.BASE_DIR,
     )  # fmt: skip
-    assert "DatabaseCache" in out.stdout and "'alveole_cache'" in out.stdout
-    assert "LocMemCache" in str(settings.CACHES)  # the tests' own (conftest.py)
+    return out.stdout
+
+
+def test_the_cache_is_the_migrated_table_on_postgresql_and_memory_on_sqlite():
+    """Settings only (no connection is opened): the table on PostgreSQL, each process's
+    memory on SQLite unless asked for."""
+    postgres = _cache_setting(DATABASE_URL="postgres://alveole@127.0.0.1:5432/alveole")
+    assert "DatabaseCache" in postgres and "'alveole_cache'" in postgres
+    assert "LocMemCache" in _cache_setting()
+    assert "DatabaseCache" in _cache_setting(ALVEOLE_CACHE="database")
+    assert "LocMemCache" in _cache_setting(
+        DATABASE_URL="postgres://alveole@127.0.0.1:5432/alveole", ALVEOLE_CACHE="memory"
+    )
+
+
+def test_the_tests_use_a_memory_cache():
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    assert isinstance(caches["default"], LocMemCache)  # conftest.py
+
+
+def test_another_version_of_the_code_computes_its_own(coop_2025, spies, monkeypatch):
+    _compute, context = spies
+    selectors.report_context_cached(year=Y, show_rsa=True)
+    selectors.report_context_cached(year=Y, show_rsa=True)
+    assert context.call_count == 1
+    monkeypatch.setattr(selectors, "code_version", lambda: "another")
+    selectors.report_context_cached(year=Y, show_rsa=True)
+    assert context.call_count == 2
+
+
+def test_an_unreadable_cache_computes_the_page_and_a_failed_write_is_ignored(coop_2025, spies):
+    """A missing table (code upgraded, migrations not run yet) or a locked SQLite file: the
+    page is computed, not refused."""
+    from django.db import DatabaseError
+
+    _compute, context = spies
+    with (
+        mock.patch.object(selectors.cache, "get", side_effect=DatabaseError("no such table")),
+        mock.patch.object(selectors.cache, "set", side_effect=DatabaseError("locked")),
+    ):
+        page = selectors.report_context_cached(year=Y, show_rsa=True)
+    assert context.call_count == 1 and page["figures"]
 
 
 def test_a_report_computed_by_one_worker_is_read_by_the_others(coop_2025, settings, spies):
