@@ -193,6 +193,8 @@ def _open_items(
     instead of a few milliseconds. The WHERE clause repeats the index's condition, which
     SQLite needs to use a partial index. PostgreSQL's planner has its statistics.
     """
+    if not accounts or not refs:
+        return []
     line = connection.ops.quote_name(Line._meta.db_table)
     entry = connection.ops.quote_name(Entry._meta.db_table)
     hint = " INDEXED BY ledger_line_open_items_idx" if connection.vendor == "sqlite" else ""

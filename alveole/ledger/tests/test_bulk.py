@@ -172,6 +172,7 @@ def test_open_items_are_those_of_the_year_unlettered_on_the_accounts_asked(suppo
     line = Line.objects.get(match_ref="F-2")
     assert rows == [(line.pk, customer_account, "F-2", D(2025, 2, 2), line.debit_cents, 0)]
     assert _open_items(year.pk + 1000, [customer_account], ["F-2"]) == []
+    assert _open_items(year.pk, [], ["F-2"]) == _open_items(year.pk, [customer_account], []) == []
 
 
 @pytest.mark.django_db
