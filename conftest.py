@@ -30,7 +30,12 @@ from tests.factories import (
 # flushes the database, and ids are reused after a flush or a rollback, so an entry could
 # answer for another test's data. alveole/reports/tests/test_report_cache.py tests the
 # database cache itself.
-settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+settings.CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_FUNCTION": settings.CACHES["default"]["KEY_FUNCTION"],
+    }
+}
 
 
 def pytest_collection_modifyitems(items) -> None:

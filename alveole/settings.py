@@ -155,18 +155,23 @@ ALVEOLE_CACHE = env_choice(
     ("database", "memory"),
 )
 CACHES = {
-    "default": (
-        {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "alveole_cache",
-            # A cached page is about 130 KB in the table: at most 300 entries (Django's
-            # default, about 40 MB); when full, the expired ones go, then a third of the
-            # rest in the order of their keys (not their age).
-            "OPTIONS": {"MAX_ENTRIES": 300},
-        }
-        if ALVEOLE_CACHE == "database"
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    "default": {
+        **(
+            {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "alveole_cache",
+                # A cached page is about 130 KB in the table: at most 300 entries (Django's
+                # default, about 40 MB); when full, the expired ones go, then a third of the
+                # rest in the order of their keys (not their age).
+                "OPTIONS": {"MAX_ENTRIES": 300},
+            }
+            if ALVEOLE_CACHE == "database"
+            else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        ),
+        # Every key carries the code's version: an upgrade never reads an older version's
+        # entries (alveole/core/cache.py).
+        "KEY_FUNCTION": "alveole.core.cache.make_key",
+    }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -34,10 +34,8 @@ ledger lines: five years of payroll records are its largest read (docs/reports.m
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 import logging
-from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
@@ -175,22 +173,10 @@ def data_stamp(year: int | None = None) -> str:
 logger = logging.getLogger(__name__)
 
 
-@functools.cache
-def code_version() -> str:
-    """A digest of Alvéole's Python source, part of every cache key: after an upgrade, or
-    with two versions side by side during a rolling deploy, no version serves the figures
-    another computed, nor unpickles its objects (the database cache outlives the workers)."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
 def _cache_get(key: str) -> Any:
     """The cached value, or None when the cache cannot be read (its table missing because
-    the migrations have not run yet, a locked SQLite file): the page is computed instead."""
+    the migrations have not run yet, a locked SQLite file): the page is computed instead.
+    Keys carry the code's version (`alveole.core.cache.make_key`)."""
     try:
         return cache.get(key)
     except DatabaseError:
@@ -209,7 +195,7 @@ def report_cached(*, year: int, show_rsa: bool, stamp: str | None = None) -> Rep
     """A year's figures, computed once per version of the data. `stamp` is the year's, or a
     later year's (which covers this year's data too)."""
     stamp = stamp or data_stamp(year)
-    key = f"alveole:{code_version()}:report:{year}:{int(show_rsa)}:{stamp}"
+    key = f"alveole:report:{year}:{int(show_rsa)}:{stamp}"
     report = _cache_get(key)
     if report is None:
         report = report_compute(year=year, show_rsa=show_rsa)
@@ -220,7 +206,7 @@ def report_cached(*, year: int, show_rsa: bool, stamp: str | None = None) -> Rep
 def report_context_cached(*, year: int, show_rsa: bool, stamp: str | None = None) -> dict[str, Any]:
     """The page's figures and charts (the charts are the slow part), once per data version."""
     stamp = stamp or data_stamp(year)
-    key = f"alveole:{code_version()}:report-page:{year}:{int(show_rsa)}:{stamp}"
+    key = f"alveole:report-page:{year}:{int(show_rsa)}:{stamp}"
     context = _cache_get(key)
     if context is None:
 

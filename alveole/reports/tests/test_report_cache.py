@@ -258,6 +258,7 @@ DATABASE_CACHE = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "alveole_cache",
         "OPTIONS": {"MAX_ENTRIES": 300},
+        "KEY_FUNCTION": "alveole.core.cache.make_key",
     }
 }
 
@@ -290,6 +291,14 @@ def test_the_cache_is_the_migrated_table_on_postgresql_and_memory_on_sqlite():
     )
 
 
+def test_an_unknown_cache_is_refused_with_its_name():
+    import subprocess
+
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        _cache_setting(ALVEOLE_CACHE="redis")
+    assert "ALVEOLE_CACHE must be one of database, memory; got 'redis'" in refused.value.stderr
+
+
 def test_the_tests_use_a_memory_cache():
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
@@ -302,7 +311,9 @@ def test_another_version_of_the_code_computes_its_own(coop_2025, spies, monkeypa
     selectors.report_context_cached(year=Y, show_rsa=True)
     selectors.report_context_cached(year=Y, show_rsa=True)
     assert context.call_count == 1
-    monkeypatch.setattr(selectors, "code_version", lambda: "another")
+    from alveole.core import cache as keys
+
+    monkeypatch.setattr(keys, "code_version", lambda: "another")
     selectors.report_context_cached(year=Y, show_rsa=True)
     assert context.call_count == 2
 
@@ -328,13 +339,17 @@ def test_a_report_computed_by_one_worker_is_read_by_the_others(coop_2025, settin
     from django.core.cache import caches
     from django.db import connection
 
+    from alveole.core.cache import code_version
+
     settings.CACHES = DATABASE_CACHE
     compute, context = spies
     first = selectors.report_context_cached(year=Y, show_rsa=True)
     assert (compute.call_count, context.call_count) == (2, 1)  # the year and the year before
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM alveole_cache")
-        assert cursor.fetchone()[0] == 3
+        cursor.execute("SELECT cache_key FROM alveole_cache")
+        keys = [row[0] for row in cursor.fetchall()]
+    assert len(keys) == 3
+    assert all(key.startswith(f"{code_version()}:") for key in keys)  # the code's version
 
     caches.close_all()
     caches._connections = Local()  # another process: a new cache object, nothing in memory
