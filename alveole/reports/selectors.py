@@ -180,7 +180,7 @@ def _cache_get(key: str) -> Any:
     try:
         return cache.get(key)
     except DatabaseError:
-        logger.warning("report cache unreadable, computing %s", key, exc_info=True)
+        logger.warning("Cache du rapport illisible, %s est calculé", key, exc_info=True)
         return None
 
 
@@ -188,7 +188,7 @@ def _cache_set(key: str, value: Any) -> None:
     try:
         cache.set(key, value, CACHE_SECONDS)
     except DatabaseError:
-        logger.warning("report cache unwritable, %s not kept", key, exc_info=True)
+        logger.warning("Cache du rapport non écrit, %s n'est pas gardé", key, exc_info=True)
 
 
 def report_cached(*, year: int, show_rsa: bool, stamp: str | None = None) -> Report:
