@@ -180,6 +180,38 @@ def insert_columns(
     return ids
 
 
+def update_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Set the fields `names` (attnames) of existing rows, each row given as its primary key
+    followed by its values in `names`' order: one prepared UPDATE for all (`executemany`),
+    the values prepared as `insert_rows` prepares them. Like `QuerySet.update`, no `save()`,
+    no signal and no `auto_now`: give `updated_at` among the names when it should change."""
+    rows = list(rows)
+    if not rows:
+        return
+    connection = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    fields: list[models.Field] = []
+    for name in names:
+        field = meta.get_field(name)
+        assert isinstance(field, models.Field), name  # a column of the table
+        fields.append(field)
+    columns = list(zip(*rows, strict=True))
+    assert len(columns) == len(fields) + 1, (names, len(columns))
+    prepared = [
+        _prepare_column(field, values, connection)
+        for field, values in zip(fields, columns[1:], strict=True)
+    ]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
+    assert meta.pk is not None
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(zip(*prepared, columns[0], strict=True)))
+
+
 def insert(objs: Sequence[Model], *, with_ids: bool = False) -> int:
     """Insert new objects of one model (every concrete field but the id); with `with_ids`,
     set their primary keys. Returns the number of rows written.

@@ -67,18 +67,19 @@ def check_number(number: str) -> str:
     return number
 
 
-def _increment(series: NumberingSeries, key: str, day: datetime.date) -> int | None:
-    """Take the counter's next value in one statement (its row stays locked to the commit),
-    or None when the counter does not exist yet or its last number is dated after `day`."""
+def _increment(series: NumberingSeries, key: str, day: datetime.date, count: int = 1) -> int | None:
+    """Take the counter's next `count` values in one statement (its row stays locked to the
+    commit) and return the last, or None when the counter does not exist yet or its last
+    number is dated after `day`."""
     table = NumberingCounter._meta.db_table
     key_column = connection.ops.quote_name("key")
     stored_day = connection.ops.adapt_datefield_value(day)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_value = last_value + 1, last_date = %s "  # noqa: S608
+            f"UPDATE {table} SET last_value = last_value + %s, last_date = %s "  # noqa: S608
             f"WHERE series_id = %s AND {key_column} = %s "
             "AND (last_date IS NULL OR last_date <= %s) RETURNING last_value",
-            [stored_day, series.pk, key, stored_day],
+            [count, stored_day, series.pk, key, stored_day],
         )
         row = cursor.fetchone()
     return None if row is None else int(row[0])
@@ -96,12 +97,27 @@ def number_draw(
     One UPDATE … RETURNING takes the number and locks the counter until the commit: call
     it as late as possible, with the `series` looked up beforehand (`series_for`).
     """
+    return numbers_draw(kind=kind, business=business, day=day, series=series, count=1)[0]
+
+
+def numbers_draw(
+    *,
+    kind: str,
+    business: Business,
+    day: datetime.date,
+    count: int,
+    series: NumberingSeries | None = None,
+) -> list[str]:
+    """Draw the next `count` consecutive numbers of a series at once (`number_draw`'s rules
+    and lock: documents issued together, in the order they get them)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_draw() must run inside the transaction that issues")
+    if count < 1:
+        raise ValueError("count must be at least 1")
     series = series or series_for(kind)
     key = counter_key(series, business=business, day=day)
-    value = _increment(series, key, day)
-    if value is None:
+    last = _increment(series, key, day, count)
+    if last is None:
         counter = (
             NumberingCounter.objects.select_for_update().filter(series=series, key=key).first()
         )
@@ -121,11 +137,14 @@ def number_draw(
                 % {"last": format_date(counter.last_date)},
                 code="not_chronological",
             )
-        counter.last_value += 1
+        counter.last_value += count
         counter.last_date = day
         counter.save(update_fields=["last_value", "last_date"])
-        value = counter.last_value
-    return check_number(series.render(seq=value, day=day, code=business.code))
+        last = counter.last_value
+    return [
+        check_number(series.render(seq=value, day=day, code=business.code))
+        for value in range(last - count + 1, last + 1)
+    ]
 
 
 def number_preview(*, kind: str, business: Business, day: datetime.date) -> str:

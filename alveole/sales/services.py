@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -25,8 +25,10 @@ from stdnum.eu import vat as eu_vat
 
 from alveole.businesses.models import Business
 from alveole.coop.selectors import cooperative_get
+from alveole.core.bulk import insert_rows, update_rows
 from alveole.core.dates import today
 from alveole.core.formatting import format_cents, format_date
+from alveole.core.models import AuditEvent
 from alveole.core.money import round_cents
 from alveole.core.roles import COOPERATIVE_WIDE_ROLES, MANAGER_ROLES
 from alveole.core.services import audit_record, model_changes
@@ -47,7 +49,7 @@ from alveole.ledger.services import (
 )
 from alveole.purchases.services import supplier_invoice_create_internal
 from alveole.sales import accounting
-from alveole.sales.mentions import document_snapshot
+from alveole.sales.mentions import customer_snapshot, document_snapshot, seller_snapshot
 from alveole.sales.models import (
     EDITABLE_STATUSES,
     INTERNAL_EXEMPTION,
@@ -69,7 +71,7 @@ from alveole.sales.models import (
     Sending,
     StateChange,
 )
-from alveole.sales.numbering import check_number, number_draw, series_for
+from alveole.sales.numbering import check_number, number_draw, numbers_draw, series_for
 from alveole.sales.pdf import invoice_pdf, quote_pdf
 from alveole.sales.totals import compute_totals, excl_vat_price, format_rate, line_net_cents
 
@@ -1103,23 +1105,27 @@ def _due_date(invoice: Invoice, issue_date: datetime.date, terms: SalesSettings)
     return issue_date + datetime.timedelta(days=days)
 
 
-@transaction.atomic
-def invoice_issue(
-    *, actor: Any, invoice: Invoice, issue_date: datetime.date | None = None
-) -> Invoice:
-    """Give a draft its number and freeze it; the number is drawn in this very transaction."""
-    invoice = (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related(
-            "business",
-            "business__sales_settings",
-            "customer",
-            "customer__internal_business",
-            "buyer_business",
+_ISSUE_SELECT = (
+    "business",
+    "business__sales_settings",
+    "customer",
+    "customer__internal_business",
+    "buyer_business",
+)
+
+
+def _issue_date_of(issue_date: datetime.date | None) -> datetime.date:
+    """The day a document is issued: today by default, never later."""
+    issue_date = issue_date or today()
+    if issue_date > today():
+        raise ValidationError(
+            {"issue_date": _("Une facture ne peut pas être émise à une date future.")}
         )
-        .prefetch_related("lines")  # checked here, and what the API answers
-        .get(pk=invoice.pk)
-    )
+    return issue_date
+
+
+def _issue_checks(actor: Any, invoice: Invoice) -> tuple[SalesSettings, list[InvoiceLine]]:
+    """Who may issue this draft and whether it can be: its business's terms and its lines."""
     _check_write(actor, invoice.business)
     _check_editable(invoice)
     terms = _selected_sales_settings(invoice.business)
@@ -1127,12 +1133,43 @@ def invoice_issue(
         raise PermissionDenied(
             _("Cette activité fait valider ses factures : soumettez-la à l'équipe d'appui.")
         )
-    lines = _check_issuable(invoice)
-    issue_date = issue_date or today()
-    if issue_date > today():
-        raise ValidationError(
-            {"issue_date": _("Une facture ne peut pas être émise à une date future.")}
-        )
+    return terms, _check_issuable(invoice)
+
+
+def _freeze(
+    *,
+    actor: Any,
+    invoice: Invoice,
+    issue_date: datetime.date,
+    terms: SalesSettings,
+    snapshot: dict[str, Any],
+) -> None:
+    """Set what issuing fixes on the draft (in memory): dates, the printed facts, who and when."""
+    invoice.due_date = _due_date(invoice, issue_date, terms)
+    invoice.supply_date = invoice.supply_date or issue_date
+    invoice.issue_date = issue_date
+    invoice.snapshot = snapshot
+    invoice.issued_at = timezone.now()
+    invoice.issued_by = actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _issue_summary(invoice: Invoice) -> str:
+    return f"Émission de {invoice.get_kind_display().lower()} {invoice.number}"
+
+
+@transaction.atomic
+def invoice_issue(
+    *, actor: Any, invoice: Invoice, issue_date: datetime.date | None = None
+) -> Invoice:
+    """Give a draft its number and freeze it; the number is drawn in this very transaction."""
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related(*_ISSUE_SELECT)
+        .prefetch_related("lines")  # checked here, and what the API answers
+        .get(pk=invoice.pk)
+    )
+    terms, lines = _issue_checks(actor, invoice)
+    issue_date = _issue_date_of(issue_date)
     original, original_lines = None, []
     if invoice.is_credit_note:
         original = (
@@ -1146,14 +1183,16 @@ def invoice_issue(
         original_lines = list(original.lines.all())
     # The entry is dated in the open period (docs/adr/0010); known before the number.
     entry_day = accounting.ledger_date(issue_date, accounting.open_day())
-    invoice.due_date = _due_date(invoice, issue_date, terms)
-    invoice.supply_date = invoice.supply_date or issue_date
-    invoice.issue_date = issue_date
-    invoice.snapshot = document_snapshot(
-        business=invoice.business, customer=invoice.customer, day=issue_date, footer=terms.footer
-    )
-    invoice.issued_at = timezone.now()
-    invoice.issued_by = actor if getattr(actor, "is_authenticated", False) else None
+    _freeze(
+        actor=actor,
+        invoice=invoice,
+        issue_date=issue_date,
+        terms=terms,
+        snapshot=document_snapshot(
+            business=invoice.business, customer=invoice.customer, day=issue_date,
+            footer=terms.footer,
+        ),
+    )  # fmt: skip
     # Still a draft, locked above: all but its number and status, before the draw.
     Invoice._base_manager.filter(pk=invoice.pk).update(
         due_date=invoice.due_date,
@@ -1186,12 +1225,7 @@ def invoice_issue(
     Invoice._base_manager.filter(pk=invoice.pk).update(
         number=invoice.number, status=invoice.status, updated_at=timezone.now()
     )
-    audit_record(
-        actor=actor,
-        action="update",
-        target=invoice,
-        summary=f"Émission de {invoice.get_kind_display().lower()} {invoice.number}",
-    )
+    audit_record(actor=actor, action="update", target=invoice, summary=_issue_summary(invoice))
     # Built before the credit note counts in the original's credited amount.
     draft = accounting.issue_draft(
         invoice=invoice,
@@ -1212,6 +1246,163 @@ def invoice_issue(
     # invoice's number is on no earlier line: nothing to letter (a credit note may settle).
     entry_post_if_any(actor=actor, draft=draft, prepared=prepared, letter=invoice.is_credit_note)
     return invoice
+
+
+#: Drafts issued together at most: a selection on a page or a script's batch.
+ISSUE_BATCH_MAX = 500
+
+#: What `invoices_issue` writes on each draft it issues, in one UPDATE per draft.
+_ISSUED_FIELDS = (
+    "due_date", "supply_date", "issue_date", "snapshot", "issued_at", "issued_by_id",
+    "number", "status", "updated_at",
+)  # fmt: skip
+
+
+@transaction.atomic
+def invoices_issue(
+    *, actor: Any, invoices: Sequence[Invoice | int], issue_date: datetime.date | None = None
+) -> list[Invoice]:
+    """Issue several drafts at once, all or none: each as `invoice_issue` would.
+
+    Every draft is checked first; if any cannot be issued, a ValidationError lists each
+    one with its reason and nothing is written. Invoices and deposit invoices of one
+    series get consecutive numbers in the order given, drawn together (one statement and
+    one lock per series and business), and their entries are posted together
+    (`entries_post`), so a batch costs far fewer queries than as many single issues.
+    Credit notes and internal invoices, which touch another document, are issued one by
+    one by `invoice_issue` within the same transaction.
+    Returns the issued invoices in the order given.
+    """
+    pks = [item if isinstance(item, int) else item.pk for item in invoices]
+    if not pks:
+        raise ValidationError(_("Choisissez au moins une facture à émettre."))
+    if len(pks) > ISSUE_BATCH_MAX:
+        raise ValidationError(
+            _("%(count)s factures choisies : au plus %(max)s s'émettent ensemble.")
+            % {"count": len(pks), "max": ISSUE_BATCH_MAX}
+        )
+    if len(set(pks)) != len(pks):
+        raise ValidationError(_("Une même facture est choisie deux fois."))
+    issue_date = _issue_date_of(issue_date)
+    # Locked in id order, as every batch locks them: two batches never wait on each other
+    # in a cycle.
+    found = {
+        invoice.pk: invoice
+        for invoice in Invoice.objects.select_for_update(of=("self",))
+        .select_related(*_ISSUE_SELECT)
+        .prefetch_related("lines")
+        .filter(pk__in=pks)
+        .order_by("pk")
+    }
+    missing = [pk for pk in pks if pk not in found]
+    if missing:
+        raise ValidationError(
+            _("Facture introuvable : n° %(pks)s.") % {"pks": ", ".join(map(str, missing))},
+            code="not_found",
+        )
+    ordered = [found[pk] for pk in pks]
+    errors: list[str] = []
+    batch: list[tuple[Invoice, SalesSettings, list[InvoiceLine]]] = []
+    for invoice in ordered:
+        try:
+            if invoice.is_credit_note or invoice.buyer_business_id:
+                invoice_issue(actor=actor, invoice=invoice, issue_date=issue_date)
+                continue
+            terms, lines = _issue_checks(actor, invoice)
+            _due_date(invoice, issue_date, terms)
+            batch.append((invoice, terms, lines))
+        except ValidationError as error:
+            errors.append(f"{invoice} ({invoice.customer.name}) : {' '.join(error.messages)}")
+    if errors:
+        raise ValidationError(errors, code="not_issuable")
+    if batch:
+        _issue_together(actor=actor, batch=batch, issue_date=issue_date)
+    return [
+        Invoice.objects.select_related(*_ISSUE_SELECT).prefetch_related("lines").get(pk=pk)
+        if found[pk].is_credit_note or found[pk].buyer_business_id
+        else found[pk]
+        for pk in pks
+    ]
+
+
+def _issue_together(
+    *,
+    actor: Any,
+    batch: list[tuple[Invoice, SalesSettings, list[InvoiceLine]]],
+    issue_date: datetime.date,
+) -> None:
+    """The writes of `invoices_issue` for drafts already checked (invoices and deposits)."""
+    from alveole.ledger.bulk import entries_post
+    from alveole.sales.tasks import enqueue_submission  # imports the platform client
+
+    entry_day = accounting.ledger_date(issue_date, accounting.open_day())
+    sellers: dict[tuple[int, str], dict[str, Any]] = {}
+    by_business: dict[int, list[Invoice]] = {}
+    previous: dict[int, str] = {}
+    for invoice, terms, _lines in batch:
+        key = (invoice.business_id, terms.footer)
+        if key not in sellers:
+            sellers[key] = seller_snapshot(invoice.business, issue_date, terms.footer)
+        _freeze(
+            actor=actor,
+            invoice=invoice,
+            issue_date=issue_date,
+            terms=terms,
+            snapshot={"seller": sellers[key], "customer": customer_snapshot(invoice.customer)},
+        )
+        previous[invoice.pk] = invoice.status
+        invoice.status = InvoiceStatus.ISSUED
+        by_business.setdefault(invoice.business_id, []).append(invoice)
+    # The numbers last but for the writes: each series stays locked from its draw to
+    # the commit.
+    series = series_for(DocumentKind.INVOICE)
+    for business_id in sorted(by_business):  # always locked in one order
+        group = by_business[business_id]
+        numbers = numbers_draw(
+            kind=DocumentKind.INVOICE,
+            business=group[0].business,
+            day=issue_date,
+            count=len(group),
+            series=series,
+        )
+        for invoice, number in zip(group, numbers, strict=True):
+            invoice.number = number
+    now = timezone.now()
+    update_rows(
+        Invoice,
+        _ISSUED_FIELDS,
+        [
+            (invoice.pk, *(getattr(invoice, name) for name in _ISSUED_FIELDS[:-1]), now)
+            for invoice, _terms, _lines in batch
+        ],
+    )
+    for invoice, _terms, _lines in batch:
+        invoice.updated_at = now
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    insert_rows(
+        StateChange,
+        ("invoice_id", "at", "actor_id", "from_status", "to_status", "note"),
+        [
+            (invoice.pk, now, actor_id, previous[invoice.pk], InvoiceStatus.ISSUED.value, "")
+            for invoice, _terms, _lines in batch
+        ],
+    )
+    insert_rows(
+        AuditEvent,
+        ("at", "actor_id", "action", "target_type", "target_id", "summary", "changes"),
+        [
+            (now, actor_id, AuditEvent.Action.UPDATE.value, Invoice._meta.label_lower,
+             str(invoice.pk), _issue_summary(invoice)[:255], {})
+            for invoice, _terms, _lines in batch
+        ],
+    )  # fmt: skip
+    drafts = [
+        accounting.issue_draft(invoice=invoice, lines=lines, day=entry_day)
+        for invoice, _terms, lines in batch
+    ]
+    entries_post(actor=actor, drafts=[draft for draft in drafts if draft], letter=False)
+    for invoice, _terms, _lines in batch:
+        enqueue_submission(invoice)  # the deposit on the platform, once committed
 
 
 def _internal_purchase_create(*, actor: Any, invoice: Invoice) -> None:
@@ -1831,6 +2022,7 @@ __all__ = [
     "invoice_send",
     "invoice_submit",
     "invoice_update",
+    "invoices_issue",
     "numbering_series_update",
     "payment_record",
     "quote_accept",
