@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
+from ninja.errors import HttpError
 
 from alveole.businesses.models import Business
 from alveole.core.api import ERRORS, api_field_names, paginate
@@ -31,6 +32,7 @@ from alveole.sales.schemas import (
     InvoiceOut,
     InvoicePage,
     InvoicePatch,
+    InvoicesIssueIn,
     PaymentCancelIn,
     PaymentIn,
     PaymentOut,
@@ -357,6 +359,35 @@ def invoice_issue(
     invoice = selectors.invoice_visible(user=request.user, pk=invoice_id)
     issued = services.invoice_issue(actor=request.user, invoice=invoice, issue_date=issue_date)
     return _invoice_out(selectors.invoice_answer_of(issued, was_draft=True))
+
+
+@router.post(
+    "/invoices/issue", response={200: list[InvoiceOut], **ERRORS}, summary="Émettre plusieurs"
+)
+def invoices_issue(request: HttpRequest, payload: InvoicesIssueIn) -> list[dict[str, Any]]:
+    """Émet plusieurs brouillons d'un coup, tous ou aucun, numérotés dans l'ordre donné.
+
+    Si l'un ne peut pas l'être, rien n'est émis et `fields.invoice_ids` donne chaque
+    brouillon refusé avec sa raison. Les réponses suivent l'ordre donné."""
+    ids = payload.invoice_ids
+    visible = set(
+        Invoice.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    if unknown := [pk for pk in ids if pk not in visible]:
+        raise HttpError(
+            404, _("Facture introuvable : n° %(pks)s.") % {"pks": ", ".join(map(str, unknown))}
+        )
+    try:
+        issued = services.invoices_issue(
+            actor=request.user, invoices=ids, issue_date=payload.issue_date
+        )
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise
+        raise ValidationError({"invoice_ids": error.messages}) from None
+    return [
+        _invoice_out(invoice) for invoice in selectors.invoices_answer_of(issued, was_draft=True)
+    ]
 
 
 @router.post(

@@ -201,6 +201,15 @@ class InvoiceIn(StrictIn):
     lines: list[LineIn] = []
 
 
+class InvoicesIssueIn(StrictIn):
+    invoice_ids: list[int] = Field(
+        min_length=1,
+        max_length=500,
+        description="Les brouillons à émettre, numérotés dans cet ordre (500 au plus).",
+    )
+    issue_date: datetime.date | None = Field(None, description="Absente : aujourd'hui.")
+
+
 class InvoicePatch(StrictIn):
     customer_id: int | None = None
     title: str | None = None

@@ -185,6 +185,13 @@ def invoice_answer_of(invoice: Invoice, *, was_draft: bool = False) -> Invoice:
     return invoice
 
 
+def invoices_answer_of(invoices: list[Invoice], *, was_draft: bool = False) -> list[Invoice]:
+    """`invoice_answer_of` for several invoices a service has just returned: the same
+    queries for one or five hundred."""
+    prefetch_related_objects(invoices, *_answer_lookups(payments=not was_draft))
+    return invoices
+
+
 def invoice_answer_after_action(*, pk: int) -> Invoice:
     """The same, for an invoice the caller was allowed to act on in this very request
     (its visibility was checked before the action)."""

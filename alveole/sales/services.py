@@ -1124,9 +1124,15 @@ def _issue_date_of(issue_date: datetime.date | None) -> datetime.date:
     return issue_date
 
 
-def _issue_checks(actor: Any, invoice: Invoice) -> tuple[SalesSettings, list[InvoiceLine]]:
-    """Who may issue this draft and whether it can be: its business's terms and its lines."""
-    _check_write(actor, invoice.business)
+def _issue_checks(
+    actor: Any, invoice: Invoice, allowed: set[int] | None = None
+) -> tuple[SalesSettings, list[InvoiceLine]]:
+    """Who may issue this draft and whether it can be: its business's terms and its lines.
+    `allowed`: the businesses the actor was already found to write for (added to)."""
+    if allowed is None or invoice.business_id not in allowed:
+        _check_write(actor, invoice.business)
+        if allowed is not None:
+            allowed.add(invoice.business_id)
     _check_editable(invoice)
     terms = _selected_sales_settings(invoice.business)
     if terms.requires_validation and not _is_manager(actor):
@@ -1303,12 +1309,13 @@ def invoices_issue(
     ordered = [found[pk] for pk in pks]
     errors: list[str] = []
     batch: list[tuple[Invoice, SalesSettings, list[InvoiceLine]]] = []
+    allowed: set[int] = set()  # one permission check per business
     for invoice in ordered:
         try:
             if invoice.is_credit_note or invoice.buyer_business_id:
                 invoice_issue(actor=actor, invoice=invoice, issue_date=issue_date)
                 continue
-            terms, lines = _issue_checks(actor, invoice)
+            terms, lines = _issue_checks(actor, invoice, allowed)
             _due_date(invoice, issue_date, terms)
             batch.append((invoice, terms, lines))
         except ValidationError as error:
