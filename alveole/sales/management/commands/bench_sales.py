@@ -34,11 +34,20 @@ from alveole.businesses.models import Business
 from alveole.businesses.services import business_create
 from alveole.coop.models import Sector
 from alveole.coop.services import cooperative_setup
+from alveole.core.dates import today
 from alveole.core.roles import Role
 from alveole.core.twofactor import force_login_verified
 from alveole.ledger.models import Entry
 from alveole.people.services import cesa_start, person_create, user_create
-from alveole.sales.models import Customer, Invoice, InvoiceLine, InvoiceStatus
+from alveole.sales.models import (
+    Customer,
+    DocumentKind,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    NumberingCounter,
+)
+from alveole.sales.numbering import counter_key, series_for
 from alveole.sales.pdf import invoice_pdf
 from alveole.sales.services import (
     customer_create,
@@ -126,8 +135,13 @@ class Command(BaseCommand):
             invoice_create(actor=None, business=business, customer=customer, lines=LINES).pk
             for _ in range(total)
         ]
-        issued_before = Invoice.objects.filter(business=business).exclude(number=None).count()
-        entries_before = Entry.objects.filter(journal_id="VE").count()
+        # Where this year's counter of the business stands (a generated cooperative has
+        # earlier years, each numbered from 1).
+        counter = NumberingCounter.objects.filter(
+            series__document_kind=DocumentKind.INVOICE,
+            key=counter_key(series_for(DocumentKind.INVOICE), business=business, day=today()),
+        ).first()
+        issued_before = counter.last_value if counter else 0
         # Each worker is a process of its own with its own connection: the parent's is
         # closed before the fork so that no child shares its socket.
         connections.close_all()
@@ -157,17 +171,24 @@ class Command(BaseCommand):
         )
         sequence = [int(n.rsplit("-", 1)[1]) for n in numbers]
         gap_free = sequence == list(range(issued_before + 1, issued_before + total + 1))
-        entries = Entry.objects.filter(journal_id="VE", document_kind="invoice")
+        # Their entries: one each, balanced, numbered in one run of the sales journal.
+        entries = Entry.objects.filter(
+            journal_id="VE", document_kind="invoice", document_id__in=[str(pk) for pk in drafts]
+        )
         entry_numbers = sorted(entries.values_list("number", flat=True))
         balanced = not entries.exclude(debit_cents=F("credit_cents")).exists()
-        journal_ok = balanced and entry_numbers == list(range(1, entries_before + total + 1))
+        journal_ok = (
+            balanced
+            and len(entry_numbers) == total
+            and entry_numbers == list(range(entry_numbers[0], entry_numbers[0] + total))
+        )
         how = f"par lots de {batch}" if batch else "une par une"
         self.stdout.write(
             f"Émission {how} : {total} factures par {workers} processus en {elapsed:.2f} s = "
             f"{total / elapsed:.0f} factures/s ({cpu / total * 1000:.1f} ms de CPU Python par "
             f"facture) ; erreurs : {len(errors)} ; "
             f"numéros consécutifs sans doublon : {'oui' if gap_free else 'NON'} ; "
-            f"écritures VE 1…n équilibrées : {'oui' if journal_ok else 'NON'}"
+            f"écritures VE consécutives et équilibrées : {'oui' if journal_ok else 'NON'}"
         )
         for error in errors[:3]:
             self.stdout.write(f"  erreur : {error}")
