@@ -24,6 +24,7 @@ urlpatterns = [
         views.invoice_einvoice_view,
         name="invoice_einvoice",
     ),
+    path("invoices/issue/", views.invoices_issue_view, name="invoices_issue"),
     path("invoices/<int:pk>/<slug:action>/", views.invoice_action, name="invoice_action"),
     path("credit-notes/", views.credit_note_list, name="credit_note_list"),
     path("payments/", views.payment_list, name="payment_list"),

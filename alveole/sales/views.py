@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from alveole.core.dates import today
@@ -42,6 +47,7 @@ from alveole.sales.models import (
     InvoiceStatus,
     Payment,
     Quote,
+    SalesSettings,
 )
 from alveole.sales.numbering import number_preview
 from alveole.sales.pdf import document_context, invoice_pdf, quote_pdf
@@ -69,10 +75,17 @@ def _export(request: HttpRequest, *, name: str, header: list[str], rows: Any) ->
 
 
 def _list_page(
-    request: HttpRequest, template: str, rows: Any, totals: dict[str, int] | None, **context: Any
+    request: HttpRequest,
+    template: str,
+    rows: Any,
+    totals: dict[str, int] | None,
+    *,
+    of_page: Callable[[list[Any]], dict[str, Any]] | None = None,
+    **context: Any,
 ) -> HttpResponse:
     """A page of rows with the totals of every filtered row; with `totals` None, the rows
-    are not counted (`UncountedPage`) and the page asks for its totals once shown."""
+    are not counted (`UncountedPage`) and the page asks for its totals once shown.
+    `of_page`, given the page's rows, adds what the template needs about them."""
     if totals is None:
         page: Any = UncountedPage(rows, request.GET.get("page"), PAGE_SIZE)
     else:
@@ -80,6 +93,8 @@ def _list_page(
         if "rows" in totals:  # counted with the sums (`selectors.sums`): no second COUNT
             paginator.__dict__["count"] = totals["rows"]
         page = paginator.get_page(request.GET.get("page"))
+    if of_page is not None:
+        context.update(of_page(list(page)))  # the rows read once, kept by the page
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
@@ -313,10 +328,30 @@ def _invoices_page(request: HttpRequest, *, credit_notes: bool) -> HttpResponse:
         "sales/invoice_list.html",
         invoices,
         totals,
+        # Credit notes are issued from their own page, one by one.
+        of_page=None if credit_notes else lambda rows: {"issuable": _issuable(request.user, rows)},
         form=form,
         credit_notes=credit_notes,
         today=today(),
     )
+
+
+def _issuable(user: Any, invoices: Iterable[Invoice]) -> set[int]:
+    """The drafts among `invoices` that `user` may issue (ticked on the list, they go to
+    `services.invoices_issue`, which checks the same and the rest). No query per row: the
+    right to write costs one per business of the page for an entrepreneur (their own
+    businesses), none for the staff roles; the validation settings one, unless the user
+    validates."""
+    drafts = [i for i in invoices if not i.is_frozen and not i.is_credit_note]
+    businesses = {invoice.business_id: invoice.business for invoice in drafts}
+    allowed = {pk for pk, business in businesses.items() if services.can_write(user, business)}
+    if allowed and not services.can_validate(user):
+        allowed -= set(
+            SalesSettings.objects.filter(
+                business_id__in=allowed, requires_validation=True
+            ).values_list("business_id", flat=True)
+        )
+    return {invoice.pk for invoice in drafts if invoice.business_id in allowed}
 
 
 @login_required
@@ -737,6 +772,99 @@ def invoice_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise Http404
     except ValidationError as error:
         _refused(request, error)
+    return redirect(target)
+
+
+#: The largest id a database stores (a signed 64-bit integer, at most 19 digits).
+_LARGEST_ID = 2**63 - 1
+#: A number's sequence: the digits it ends with, after what the series puts before them.
+_SEQUENCE = re.compile(r"^(.*?)(\d+)$")
+#: Runs of numbers a message names; past them, how many more.
+_RUNS_SHOWN = 5
+
+
+def _number_runs(numbers: list[str]) -> str:
+    """« A-2026-00004 à A-2026-00006, B-2026-00001 »: consecutive numbers of a series as
+    one run (in the order given), the first runs only, then how many numbers more."""
+    runs: list[list[str]] = []
+    for number in numbers:
+        if runs and _follows(runs[-1][-1], number):
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    shown = ", ".join(
+        run[0] if len(run) == 1 else _("%(first)s à %(last)s") % {"first": run[0], "last": run[-1]}
+        for run in runs[:_RUNS_SHOWN]
+    )
+    more = sum(len(run) for run in runs[_RUNS_SHOWN:])
+    if more:
+        shown += ngettext(" et %(n)s autre", " et %(n)s autres", more) % {"n": more}
+    return shown
+
+
+def _follows(previous: str, number: str) -> bool:
+    before, after = _SEQUENCE.match(previous), _SEQUENCE.match(number)
+    return bool(
+        before
+        and after
+        and before[1] == after[1]
+        and len(before[2]) == len(after[2])
+        and int(after[2]) == int(before[2]) + 1
+    )
+
+
+def _back_to_invoice_list(request: HttpRequest) -> str:
+    """The invoice list the selection was made on (its filters and page), else the list."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) and urlsplit(target).path == reverse("sales:invoice_list"):
+        return target
+    return reverse("sales:invoice_list")
+
+
+@login_required
+@require_POST
+def invoices_issue_view(request: HttpRequest) -> HttpResponse:
+    """Issue the drafts ticked on the invoice list, all or none, and go back to the list."""
+    target = _back_to_invoice_list(request)
+    chosen = request.POST.getlist("invoice")
+    if not all(value.isascii() and value.isdigit() and len(value) <= 19 for value in chosen):
+        messages.error(
+            request,
+            _("La sélection est illisible : cochez des factures de la liste. Rien n'a été émis."),
+        )
+        return redirect(target)
+    # Numbered in the order the drafts were made, whatever the order of the boxes.
+    pks = sorted({int(value) for value in chosen})
+    visible = set(
+        Invoice.objects.visible_to(request.user)
+        .invoices()
+        .filter(pk__in=[pk for pk in pks if pk <= _LARGEST_ID])  # beyond: SQLite refuses
+        .values_list("pk", flat=True)
+    )
+    try:
+        if unknown := [pk for pk in pks if pk not in visible]:
+            # The same answer for an invoice that does not exist and one of another business.
+            raise ValidationError(
+                _("Facture introuvable : n° %(pks)s.") % {"pks": ", ".join(map(str, unknown))}
+            )
+        issued = services.invoices_issue(actor=request.user, invoices=pks)
+    except ValidationError as error:
+        _refused(request, error)
+    except PermissionDenied as error:  # no longer allowed since the list was shown
+        messages.error(request, str(error) or _("Vous ne pouvez pas émettre ces factures."))
+    else:
+        numbers = [invoice.number for invoice in issued if invoice.number]
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s facture émise : %(numbers)s.",
+                "%(count)s factures émises : %(numbers)s.",
+                len(issued),
+            )
+            % {"count": len(issued), "numbers": _number_runs(numbers)},
+        )
     return redirect(target)
 
 

@@ -19,7 +19,7 @@ from alveole.people.services import cape_start
 from alveole.sales.models import Invoice, InvoiceStatus, Quote
 from tests.factories import PASSWORD, Role, make_business, make_person, make_user
 
-from .conftest import LINES_EXCL, LINES_INCL, company, issued
+from .conftest import LINES_EXCL, LINES_INCL, company, draft, issued
 
 pytestmark = [
     pytest.mark.browser,
@@ -179,3 +179,57 @@ def test_the_cooperative_wide_list_receives_its_totals_after_the_rows(
 
     assert plain(format_cents(2 * invoice.total_incl_vat_cents)) in plain(totals.inner_text())
     assert no_horizontal_overflow(page)
+
+
+def test_ticked_drafts_are_issued_from_the_list_on_a_phone_and_without_script(
+    cooperative, live_server, phone, browser, tmp_path
+):
+    """The entrepreneur ticks every draft of the page (the box in the header, shown by the
+    page's script), sees how many on the button, issues them; without the script the
+    boxes and the button work all the same."""
+    person = make_person(first_name="Inès", last_name="Garnier")
+    make_user(Role.ENTREPRENEUR, person=person, email="ines@example.org")
+    business = make_business(person, name="Garnier Céramique", code="GARNIER")
+    customer = company(business)
+    done = issued(business, customer)
+    drafts = [draft(business, customer) for _ in range(2)]
+    page, url = phone, live_server.url
+    _login(page, url, "ines@example.org")
+    page.goto(f"{url}/sales/invoices/")
+    boxes = page.locator('input[name="invoice"]')
+    assert boxes.count() == 2
+    assert page.get_by_label(
+        f"Choisir Facture brouillon n° {drafts[0].pk} (Brasserie du Gers)"
+    ).is_visible()
+    assert no_horizontal_overflow(page)
+    page.get_by_label("Choisir tous les brouillons de cette page").check()
+    button = page.get_by_role("button", name="Émettre la sélection (2)")
+    assert button.is_visible()
+    page.screenshot(path=str(tmp_path / "issue-selection-phone.png"), full_page=True)
+    button.click()
+    page.get_by_text("2 factures émises").wait_for()
+    numbers = [Invoice.objects.get(pk=d.pk).number for d in drafts]
+    assert numbers == [done.number[:-1] + "2", done.number[:-1] + "3"]
+    assert page.get_by_text(f"2 factures émises : {numbers[0]} à {numbers[1]}.").is_visible()
+    assert page.locator('input[name="invoice"]').count() == 0
+    assert no_horizontal_overflow(page)
+
+    # A desktop browser without JavaScript: no header box, the row boxes post all the same.
+    later = draft(business, customer)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="fr-FR", java_script_enabled=False
+    )
+    try:
+        desk = context.new_page()
+        _login(desk, url, "ines@example.org")
+        desk.goto(f"{url}/sales/invoices/?status=draft")
+        assert not desk.get_by_label("Choisir tous les brouillons de cette page").is_visible()
+        desk.screenshot(path=str(tmp_path / "issue-selection-desktop.png"), full_page=True)
+        desk.get_by_label(f"Choisir Facture brouillon n° {later.pk} (Brasserie du Gers)").check()
+        desk.get_by_role("button", name="Émettre la sélection").click()
+        desk.get_by_text("1 facture émise").wait_for()
+        assert desk.url == f"{url}/sales/invoices/?status=draft"
+        later.refresh_from_db()
+        assert later.status == InvoiceStatus.ISSUED and later.number == done.number[:-1] + "4"
+    finally:
+        context.close()
