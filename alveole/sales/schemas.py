@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
@@ -201,8 +201,12 @@ class InvoiceIn(StrictIn):
     lines: list[LineIn] = []
 
 
+#: An id as the database stores it (a positive signed 64-bit integer).
+InvoiceId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class InvoicesIssueIn(StrictIn):
-    invoice_ids: list[int] = Field(
+    invoice_ids: list[InvoiceId] = Field(
         min_length=1,
         max_length=500,
         description="Les brouillons à émettre, numérotés dans cet ordre (500 au plus).",

@@ -1320,6 +1320,9 @@ def invoices_issue(
             batch.append((invoice, terms, lines))
         except ValidationError as error:
             errors.append(f"{invoice} ({invoice.customer.name}) : {' '.join(error.messages)}")
+        except PermissionDenied as error:  # the whole batch is refused, this draft named
+            reason = str(error) or _("Vous ne pouvez pas émettre cette facture.")
+            raise PermissionDenied(f"{invoice} : {reason}") from None
     if errors:
         raise ValidationError(errors, code="not_issuable")
     if batch:

@@ -117,3 +117,12 @@ def test_a_duplicate_and_a_future_date_are_refused(api, personas):
 
 def test_anonymous_gets_401(api):
     assert api("anonymous", "post", URL, {"invoice_ids": [1]}).status_code == 401
+
+
+def test_an_id_beyond_what_the_database_stores_is_refused(api, personas):
+    draft(personas.entrepreneur.business)
+    for ids in ([10**30], [0], [-3]):
+        response = api("entrepreneur", "post", URL, {"invoice_ids": ids})
+        assert response.status_code == 422, response.content
+        assert list(response.json()["error"]["fields"]) == ["invoice_ids.0"]
+    assert _drafts_left() == 1

@@ -70,11 +70,13 @@ def test_a_batch_issues_each_draft_as_a_single_issue_would(alice):
     assert [entry.document_number for entry in entries] == [
         single.number, *(invoice.number for invoice in result)
     ]  # fmt: skip
+
     def lines_of(entry):
         return [
             (line.account_id, line.debit_cents, line.credit_cents, line.business_id)
             for line in Line.objects.filter(entry=entry).order_by("position")
         ]
+
     assert lines_of(entries[3]) == lines_of(entries[0])
     assert all(entry.debit_cents == entry.credit_cents for entry in entries)
     assert entries[3].document_id == str(stored.pk)
@@ -164,8 +166,12 @@ def test_a_future_date_is_refused(alice):
 def test_a_draft_of_another_business_is_not_for_this_entrepreneur(personas):
     alice, bob = personas.entrepreneur, personas.other_entrepreneur
     drafts = [draft(alice.business), draft(bob.business)]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as error:
         invoices_issue(actor=alice.user, invoices=drafts)
+    # The draft at fault is named, not its customer (a business the actor does not see).
+    assert str(error.value) == (
+        f"Facture brouillon n° {drafts[1].pk} : Vous n'avez pas accès aux ventes de cette activité."
+    )
     _nothing_written(drafts)
 
 
@@ -173,8 +179,12 @@ def test_validation_by_the_staff_holds_in_a_batch(personas):
     alice, staff = personas.entrepreneur, personas.staff
     sales_settings_update(actor=staff.user, business=alice.business, requires_validation=True)
     drafts = [draft(alice.business), draft(alice.business)]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as error:
         invoices_issue(actor=alice.user, invoices=drafts)
+    assert str(error.value) == (
+        f"Facture brouillon n° {drafts[0].pk} : Cette activité fait valider ses factures : "
+        "soumettez-la à l'équipe d'appui."
+    )
     _nothing_written(drafts)
     issued_by_staff = invoices_issue(actor=staff.user, invoices=drafts)
     assert all(invoice.status == InvoiceStatus.ISSUED for invoice in issued_by_staff)

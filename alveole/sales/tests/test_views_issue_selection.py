@@ -232,7 +232,8 @@ def test_validation_required_no_box_for_the_entrepreneur_and_a_forged_post_refus
     response = alice.client.post(ISSUE, {"invoice": [pending.pk, submitted.pk]}, follow=True)
     assert response.status_code == 200
     assert _messages(response) == [
-        "Cette activité fait valider ses factures : soumettez-la à l'équipe d'appui."
+        f"Facture brouillon n° {pending.pk} : Cette activité fait valider ses factures : "
+        "soumettez-la à l'équipe d'appui."
     ]
     _nothing_issued(pending, submitted, bob_draft)
 
