@@ -225,14 +225,19 @@ def _fec(year: int, results: Results) -> None:
 
 def _issuing(generated: Generated, results: Results, log: Callable[[str], None]) -> None:
     """Eight processes issue drafts of one series: one by one (`invoice_issue`, a page's
-    button), then by batches of 50 (`invoices_issue`, a selection or the API's batch)."""
+    button), then by batches of up to 50 (`invoices_issue`, a selection or the API's)."""
     business = generated.businesses[0]
     customer = Customer.objects.filter(business=business).order_by("pk").first()
     assert customer is not None
     total = generated.size.issues
     bench = SalesBench(stdout=_quiet())
-    for key, batch, how in (("issuing", 0, "une par une"), ("issuing_batch", 50, "par lots de 50")):
-        figure = bench._bench_issue(business, customer, 8, total, batch)
+    # A worker's batch: 50 drafts, or all of its own when it has fewer (quick size: 25).
+    batch = min(50, -(-total // 8))
+    for key, size, how in (
+        ("issuing", 0, "une par une"),
+        ("issuing_batch", batch, f"par lots de {batch}"),
+    ):
+        figure = bench._bench_issue(business, customer, 8, total, size)
         gap = "sans trou ni doublon" if figure["gap_free"] else "TROU OU DOUBLON"
         results.add(
             Figure(key, f"Émission {how} par 8 workers ({total} factures)",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
+from alveole.core.bulk import insert_rows
 from alveole.core.models import AuditEvent
 
 
@@ -31,6 +35,28 @@ def audit_record(
         target_id=str(target_id),
         summary=summary[:255],
         changes=changes or {},
+    )
+
+
+def audit_records(
+    *,
+    actor: Any,
+    action: str,
+    target_type: str,
+    events: Iterable[tuple[int | str, str, dict[str, Any] | None]],
+    at: datetime.datetime | None = None,
+) -> None:
+    """`audit_record` for many targets of one model at once (batch writes): each event is
+    (target id, summary, changes), written in one statement at the same time `at`."""
+    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    at = at or timezone.now()
+    insert_rows(
+        AuditEvent,
+        ("at", "actor_id", "action", "target_type", "target_id", "summary", "changes"),
+        (
+            (at, user_id, action, target_type, str(target_id), summary[:255], changes or {})
+            for target_id, summary, changes in events
+        ),
     )
 
 

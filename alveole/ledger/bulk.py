@@ -25,6 +25,7 @@ from alveole.businesses.models import Business
 from alveole.coop.models import FiscalYear
 from alveole.core.bulk import insert_rows
 from alveole.core.models import AuditEvent
+from alveole.core.services import audit_records
 from alveole.ledger.models import Account, Entry, Journal, JournalSequence, Line
 from alveole.ledger.posting import EntryDraft
 from alveole.ledger.services import _check_draft, _share_lock, check_open, fiscal_year_for
@@ -292,24 +293,18 @@ def entries_post(*, actor: Any, drafts: Sequence[EntryDraft], letter: bool = Tru
             letter_documents(
                 {(year_of_entry[line[0]], line[4], line[12]) for line in lines if line[12]}
             )
-        target_type = Entry._meta.label_lower
-        insert_rows(
-            AuditEvent,
-            ("at", "actor_id", "action", "target_type", "target_id", "summary", "changes"),
-            (
-                (
-                    now,
-                    posted_by,
-                    AuditEvent.Action.CREATE.value,
-                    target_type,
-                    str(entry_id),
-                    # As `Entry.reference` and `entry_post`'s audit event.
-                    f"Écriture {entry[0]}{entry[2]:06d} : {entry[4]}"[:255],
-                    {"debit_cents": entry[13], "event": entry[5]},
-                )
+        audit_records(
+            actor=actor,
+            action=AuditEvent.Action.CREATE.value,
+            target_type=Entry._meta.label_lower,
+            events=(
+                # As `Entry.reference` and `entry_post`'s audit event.
+                (entry_id, f"Écriture {entry[0]}{entry[2]:06d} : {entry[4]}",
+                 {"debit_cents": entry[13], "event": entry[5]})
                 for entry_id, entry in zip(ids, entries, strict=True)
             ),
-        )
+            at=now,
+        )  # fmt: skip
     return ids
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -381,10 +381,17 @@ def invoices_issue(request: HttpRequest, payload: InvoicesIssueIn) -> list[dict[
         issued = services.invoices_issue(
             actor=request.user, invoices=ids, issue_date=payload.issue_date
         )
+    except PermissionDenied as error:  # names the draft at fault
+        raise HttpError(403, str(error)) from None
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
+        if not hasattr(error, "error_list"):
             raise
-        raise ValidationError({"invoice_ids": error.messages}) from None
+        codes = {item.code for item in error.error_list}
+        if codes == {"not_found"}:  # deleted since the check above
+            raise HttpError(404, " ".join(error.messages)) from None
+        if codes == {"not_issuable"}:  # each refused draft, with its reason
+            raise ValidationError({"invoice_ids": error.messages}) from None
+        raise
     return [
         _invoice_out(invoice) for invoice in selectors.invoices_answer_of(issued, was_draft=True)
     ]

@@ -102,10 +102,17 @@ def customer_snapshot(customer: Customer) -> dict[str, Any]:
 
 
 def document_snapshot(
-    *, business: Business, customer: Customer, day: datetime.date, footer: str | None = None
+    *,
+    business: Business,
+    customer: Customer,
+    day: datetime.date,
+    footer: str | None = None,
+    seller: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything outside the document that its print shows, as it is on `day`."""
+    """Everything outside the document that its print shows, as it is on `day` (`seller`:
+    the business's `seller_snapshot` for that day when the caller already made it, for
+    documents issued together)."""
     return {
-        "seller": seller_snapshot(business, day, footer),
+        "seller": seller if seller is not None else seller_snapshot(business, day, footer),
         "customer": customer_snapshot(customer),
     }

@@ -342,7 +342,8 @@ def _issuable(user: Any, invoices: Iterable[Invoice]) -> set[int]:
     right to write costs one per business of the page for an entrepreneur (their own
     businesses), none for the staff roles; the validation settings one, unless the user
     validates."""
-    drafts = [i for i in invoices if not i.is_frozen and not i.is_credit_note]
+    # Credit notes and internal invoices are issued one at a time, from their page.
+    drafts = [i for i in invoices if not (i.is_frozen or i.is_credit_note or i.buyer_business_id)]
     businesses = {invoice.business_id: invoice.business for invoice in drafts}
     allowed = {pk for pk, business in businesses.items() if services.can_write(user, business)}
     if allowed and not services.can_validate(user):

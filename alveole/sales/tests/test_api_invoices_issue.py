@@ -102,9 +102,9 @@ def test_a_duplicate_and_a_future_date_are_refused(api, personas):
     invoice = draft(personas.entrepreneur.business)
     response = api("entrepreneur", "post", URL, {"invoice_ids": [invoice.pk, invoice.pk]})
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {
-        "invoice_ids": ["Une même facture est choisie deux fois."]
-    }
+    assert response.json()["error"] == {
+        "code": "invalid", "message": "Une même facture est choisie deux fois.", "fields": {}
+    }  # fmt: skip
     response = api(
         "entrepreneur", "post", URL, {"invoice_ids": [invoice.pk], "issue_date": "2999-01-01"}
     )
@@ -126,3 +126,29 @@ def test_an_id_beyond_what_the_database_stores_is_refused(api, personas):
         assert response.status_code == 422, response.content
         assert list(response.json()["error"]["fields"]) == ["invoice_ids.0"]
     assert _drafts_left() == 1
+
+
+def test_a_credit_note_is_refused_under_its_id_and_rights_name_the_draft(api, personas):
+    from alveole.sales.services import credit_note_create, sales_settings_update
+
+    from .conftest import issued
+
+    alice = personas.entrepreneur
+    note = credit_note_create(actor=None, invoice=issued(alice.business))
+    response = api("entrepreneur", "post", URL, {"invoice_ids": [note.pk]})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "invoice_ids": [
+            f"Avoir brouillon n° {note.pk} (Brasserie du Gers) : Un avoir s'émet seul, "
+            "depuis sa page."
+        ]
+    }
+    sales_settings_update(actor=None, business=alice.business, requires_validation=True)
+    pending = draft(alice.business)
+    response = api("entrepreneur", "post", URL, {"invoice_ids": [pending.pk]})
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == (
+        f"Facture brouillon n° {pending.pk} : Cette activité fait valider ses factures : "
+        "soumettez-la à l'équipe d'appui."
+    )
+    assert _drafts_left() == 2

@@ -78,6 +78,18 @@ def test_a_batch_issues_each_draft_as_a_single_issue_would(alice):
         ]
 
     assert lines_of(entries[3]) == lines_of(entries[0])
+
+    def entry_of(entry):
+        return (entry.label.replace(entry.document_number, "N"), entry.event, entry.date,
+                entry.document_kind, entry.document_date, entry.debit_cents, entry.fiscal_year_id,
+                entry.validated_at is not None)  # fmt: skip
+
+    assert entry_of(entries[3]) == entry_of(entries[0])
+    assert entries[3].posted_by_id == alice.user.pk and entries[0].posted_by_id is None
+    assert AuditEvent.objects.filter(
+        target_type="ledger.entry", target_id=str(entries[3].pk), actor=alice.user,
+        summary=f"Écriture {entries[3].reference} : {entries[3].label}",
+    ).exists()  # fmt: skip
     assert all(entry.debit_cents == entry.credit_cents for entry in entries)
     assert entries[3].document_id == str(stored.pk)
     assert Line.objects.filter(entry=entries[3], account_id="411").get().auxiliary_number == (
@@ -122,10 +134,7 @@ def test_an_issued_invoice_in_the_batch_is_refused(alice):
     fresh = draft(alice.business, customer)
     with pytest.raises(ValidationError) as error:
         invoices_issue(actor=None, invoices=[fresh, done])
-    assert error.value.messages == [
-        f"{done.number} (Brasserie du Gers) : "
-        "Une facture émise ne peut plus être modifiée : corrigez-la par un avoir."
-    ]
+    assert error.value.messages == [f"{done.number} (Brasserie du Gers) : Elle est déjà émise."]
     fresh.refresh_from_db()
     assert fresh.status == InvoiceStatus.DRAFT and fresh.number is None
     assert NumberingCounter.objects.get().last_value == 1
@@ -203,35 +212,27 @@ def test_businesses_keep_their_own_series_in_one_batch(personas):
     ]  # fmt: skip
 
 
-def test_a_credit_note_in_a_batch_is_issued_as_alone(alice):
+def test_credit_notes_and_internal_invoices_are_issued_one_at_a_time(personas):
+    from alveole.sales.services import internal_customer_for
+
+    alice, bob = personas.entrepreneur, personas.other_entrepreneur
     customer = company(alice.business)
     original = issued(alice.business, customer)
     note = credit_note_create(actor=None, invoice=original)
-    fresh = draft(alice.business, customer)
-    result = invoices_issue(actor=None, invoices=[note, fresh])
-    year = original.number[6:10]
-    assert [invoice.number for invoice in result] == [
-        f"ALICE-AV{year}-0001", f"ALICE-{year}-00002"
-    ]  # fmt: skip
-    original.refresh_from_db()
-    assert original.status == InvoiceStatus.CANCELLED
-    assert original.credited_cents == original.total_incl_vat_cents
-    assert Entry.objects.filter(document_kind="credit_note").count() == 1
-
-
-def test_a_failing_credit_note_undoes_the_rest_of_the_batch(alice):
-    customer = company(alice.business)
-    original = issued(alice.business, customer)
-    first = credit_note_create(actor=None, invoice=original)
-    second = credit_note_create(actor=None, invoice=original)
+    internal = draft(
+        alice.business,
+        internal_customer_for(actor=None, seller=alice.business, buyer=bob.business),
+    )
     fresh = draft(alice.business, customer)
     with pytest.raises(ValidationError) as error:
-        invoices_issue(actor=None, invoices=[first, second, fresh])
-    assert len(error.value.messages) == 1
-    assert error.value.messages[0].startswith(f"Avoir brouillon n° {second.pk} (Brasserie")
-    assert "dépasse ce qui reste à créditer" in error.value.messages[0]
-    # The first credit note, issued within the batch, was undone with it.
-    for invoice in (first, second, fresh):
+        invoices_issue(actor=None, invoices=[note, fresh, internal])
+    assert error.value.messages == [
+        f"Avoir brouillon n° {note.pk} (Brasserie du Gers) : Un avoir s'émet seul, depuis sa page.",
+        f"Facture brouillon n° {internal.pk} ({internal.customer.name}) : Une facture interne "
+        "s'émet "
+        "seule, depuis sa page.",
+    ]
+    for invoice in (note, fresh, internal):
         invoice.refresh_from_db()
         assert invoice.number is None
     original.refresh_from_db()
@@ -239,14 +240,49 @@ def test_a_failing_credit_note_undoes_the_rest_of_the_batch(alice):
     assert Entry.objects.count() == 1  # the original's
 
 
+def test_the_numbering_stays_chronological(alice):
+    customer = company(alice.business)
+    issued(alice.business, customer)  # today
+    drafts = [draft(alice.business, customer)]
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        invoices_issue(actor=None, invoices=drafts, issue_date=yesterday)
+    assert error.value.code == "not_chronological"
+    assert "La numérotation est chronologique" in error.value.messages[0]
+    drafts[0].refresh_from_db()
+    assert drafts[0].number is None and Entry.objects.count() == 1
+
+
+def test_each_issued_invoice_goes_to_the_platform_once_committed(
+    alice, settings, django_capture_on_commit_callbacks
+):
+    settings.ALVEOLE_PA_URL = "https://pa.example"
+    customer = company(alice.business)
+    with django_capture_on_commit_callbacks() as callbacks:
+        invoices_issue(actor=None, invoices=[draft(alice.business, customer) for _ in range(3)])
+    assert len(callbacks) == 3
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValidationError):
+        invoices_issue(
+            actor=None,
+            invoices=[draft(alice.business, customer), draft(alice.business, customer, lines=[])],
+        )
+    assert callbacks == []
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_batches_are_gap_free(request, seed_sectors):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent issuing is proven on PostgreSQL (SQLite serialises writers)")
-    alice = request.getfixturevalue("personas").entrepreneur
-    customer = company(alice.business)
+    personas = request.getfixturevalue("personas")
+    alice, bob = personas.entrepreneur, personas.other_entrepreneur
+    customers = {alice.business.pk: company(alice.business), bob.business.pk: company(bob.business)}
     workers, per_worker = 4, 12
-    drafts = [draft(alice.business, customer) for _ in range(workers * per_worker)]
+    # Each worker's batches hold drafts of both businesses, in varying orders.
+    drafts = [
+        draft(business, customers[business.pk])
+        for n in range(workers * per_worker)
+        for business in [(alice.business, bob.business)[(n // 3) % 2]]
+    ]
     barrier = threading.Barrier(workers)
     errors: list[BaseException] = []
 
@@ -270,10 +306,13 @@ def test_concurrent_batches_are_gap_free(request, seed_sectors):
     for thread in threads:
         thread.join()
     assert errors == []
-    numbers = sorted(Invoice.objects.values_list("number", flat=True))
-    year = numbers[0][6:10]
-    assert numbers == [f"ALICE-{year}-{n:05d}" for n in range(1, workers * per_worker + 1)]
+    numbers = set(Invoice.objects.values_list("number", flat=True))
+    year = datetime.date.today().year
+    per_business = workers * per_worker // 2
+    assert numbers == {
+        f"{code}-{year}-{n:05d}" for code in ("ALICE", "BOB") for n in range(1, per_business + 1)
+    }
     entries = Entry.objects.filter(journal_id="VE")
     assert sorted(entries.values_list("number", flat=True)) == list(range(1, len(numbers) + 1))
     # Each invoice's entry carries its own number.
-    assert set(entries.values_list("document_number", flat=True)) == set(numbers)
+    assert set(entries.values_list("document_number", flat=True)) == numbers

@@ -128,8 +128,7 @@ def test_a_draft_that_cannot_be_issued_stops_the_batch_with_each_reason(alice):
     assert _messages(response) == [
         f"Facture brouillon n° {empty.pk} (Brasserie du Gers) : "
         "Une facture sans ligne ne peut pas être émise. "
-        f"{done.number} (Brasserie du Gers) : "
-        "Une facture émise ne peut plus être modifiée : corrigez-la par un avoir."
+        f"{done.number} (Brasserie du Gers) : Elle est déjà émise."
     ]
     for invoice in (good, empty):
         invoice.refresh_from_db()
@@ -165,6 +164,21 @@ def test_a_credit_note_is_not_issued_from_the_invoice_list(alice):
     assert _messages(response) == [f"Facture introuvable : n° {credit.pk}."]
     credit.refresh_from_db()
     assert credit.number is None
+
+
+def test_an_internal_invoice_has_no_box_and_is_refused_by_name(personas):
+    from alveole.sales.services import internal_customer_for
+
+    alice, bob = personas.entrepreneur, personas.other_entrepreneur
+    buyer = internal_customer_for(actor=None, seller=alice.business, buyer=bob.business)
+    internal, plain = draft(alice.business, buyer), draft(alice.business)
+    assert _boxes(alice.client.get(LIST)) == [plain.pk]
+    response = alice.client.post(ISSUE, {"invoice": [internal.pk, plain.pk]}, follow=True)
+    assert _messages(response) == [
+        f"Facture brouillon n° {internal.pk} ({buyer.name}) : Une facture interne s'émet "
+        "seule, depuis sa page."
+    ]
+    _nothing_issued(internal, plain)
 
 
 def test_nothing_ticked_or_an_unreadable_selection_issues_nothing(alice):

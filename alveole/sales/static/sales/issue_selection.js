@@ -1,6 +1,7 @@
 // The invoice list's selection of drafts to issue: a box that ticks every draft of the page
 // (hidden until this script runs) and the number ticked on the submit button. Without this
 // script the boxes and the button work all the same. No dependency, no inline script.
+// The button is disabled once the form is sent.
 (function () {
   "use strict";
 
@@ -37,6 +38,21 @@
         update();
       });
     }
+    // One click issues once: a second submit would wait for the first, then be refused
+    // as "already issued" while the first succeeded.
+    var button = form.querySelector('button[type="submit"]');
+    form.addEventListener("submit", function () {
+      if (button) {
+        window.setTimeout(function () {
+          button.disabled = true;
+        }, 0);
+      }
+    });
+    window.addEventListener("pageshow", function () {
+      if (button) {
+        button.disabled = false; // back to the page from the browser's cache
+      }
+    });
     update(); // boxes the browser kept ticked on going back to the page
   }
 
