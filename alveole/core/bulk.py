@@ -83,6 +83,16 @@ def _prepare_column(field: models.Field, values: Sequence[Any], connection: Any)
     return prepared
 
 
+def _fields(model: type[Model], names: Sequence[str]) -> list[models.Field]:
+    """The model's fields of these attnames (`business_id`), each a column of its table."""
+    fields: list[models.Field] = []
+    for name in names:
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field), name  # a column of the table
+        fields.append(field)
+    return fields
+
+
 def _copy(cursor: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     """PostgreSQL's COPY … FROM STDIN of the rows, seen by the query log and the execute
     wrappers like one `executemany` (so query counts and tests see it)."""
@@ -122,11 +132,7 @@ def insert_columns(
     one per row (a column repeating one value may be `[value] * rows`)."""
     connection = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
-    fields: list[models.Field] = []
-    for name in names:
-        field = meta.get_field(name)
-        assert isinstance(field, models.Field), name  # a column of the table
-        fields.append(field)
+    fields = _fields(model, names)
     if not columns or not columns[0]:
         return []
     assert len(columns) == len(fields), (names, len(columns))
@@ -190,11 +196,7 @@ def update_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequenc
         return
     connection = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
-    fields: list[models.Field] = []
-    for name in names:
-        field = meta.get_field(name)
-        assert isinstance(field, models.Field), name  # a column of the table
-        fields.append(field)
+    fields = _fields(model, names)
     columns = list(zip(*rows, strict=True))
     assert len(columns) == len(fields) + 1, (names, len(columns))
     prepared = [

@@ -9,6 +9,10 @@ from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren, siret, tva
 
+#: The largest id the database stores (a signed 64-bit integer, `BigAutoField`): a larger
+#: number typed or sent as an id names nothing, and SQLite refuses to compare with it.
+LARGEST_ID = 2**63 - 1
+
 
 def clean_siren(value: str) -> str:
     """Return the SIREN in compact form, or refuse it."""

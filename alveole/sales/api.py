@@ -374,9 +374,7 @@ def invoices_issue(request: HttpRequest, payload: InvoicesIssueIn) -> list[dict[
         Invoice.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True)
     )
     if unknown := [pk for pk in ids if pk not in visible]:
-        raise HttpError(
-            404, _("Facture introuvable : n° %(pks)s.") % {"pks": ", ".join(map(str, unknown))}
-        )
+        raise HttpError(404, services.invoices_not_found(unknown).message)
     try:
         issued = services.invoices_issue(
             actor=request.user, invoices=ids, issue_date=payload.issue_date

@@ -9,8 +9,10 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 
 from alveole.core.api import PageQuery, inline_enum
+from alveole.core.validators import LARGEST_ID
 from alveole.people.schemas import StrictIn
 from alveole.sales.models import Customer, Invoice, Payment, Quote
+from alveole.sales.services import ISSUE_BATCH_MAX
 
 CustomerKind = inline_enum(Customer.Kind)
 QuoteStatus = inline_enum(Quote.Status)
@@ -201,15 +203,16 @@ class InvoiceIn(StrictIn):
     lines: list[LineIn] = []
 
 
-#: An id as the database stores it (a positive signed 64-bit integer).
-InvoiceId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+#: An id as the database stores it.
+InvoiceId = Annotated[int, Field(ge=1, le=LARGEST_ID)]
 
 
 class InvoicesIssueIn(StrictIn):
     invoice_ids: list[InvoiceId] = Field(
         min_length=1,
-        max_length=500,
-        description="Les brouillons à émettre, numérotés dans cet ordre (500 au plus).",
+        max_length=ISSUE_BATCH_MAX,
+        description=f"Les brouillons à émettre, numérotés dans cet ordre "
+        f"({ISSUE_BATCH_MAX} au plus).",
     )
     issue_date: datetime.date | None = Field(None, description="Absente : aujourd'hui.")
 

@@ -181,8 +181,7 @@ def invoice_answer_of(invoice: Invoice, *, was_draft: bool = False) -> Invoice:
     the invoice again. `was_draft`: it was a draft when the request began (created or just
     issued), so it has no payment: one is recorded on an issued invoice only, and an
     issued invoice never returns to draft."""
-    prefetch_related_objects([invoice], *_answer_lookups(payments=not was_draft))
-    return invoice
+    return invoices_answer_of([invoice], was_draft=was_draft)[0]
 
 
 def invoices_answer_of(invoices: list[Invoice], *, was_draft: bool = False) -> list[Invoice]:

@@ -1265,6 +1265,33 @@ _ISSUED_FIELDS = (
 )  # fmt: skip
 
 
+def invoices_not_found(pks: Iterable[int]) -> ValidationError:
+    """The error for ids that name no invoice the caller may see (the same words whether it
+    does not exist or belongs to another business)."""
+    return ValidationError(
+        _("Facture introuvable : n° %(pks)s.") % {"pks": ", ".join(map(str, pks))},
+        code="not_found",
+    )
+
+
+def issuable_drafts(user: Any, invoices: Iterable[Invoice]) -> set[int]:
+    """The ids of the drafts among `invoices` (read with their business) that `user` may
+    issue together (`invoices_issue`, which checks the same and the rest): no credit note
+    or internal invoice, the right to write, validation by the support team. No query per
+    invoice: one per business of an entrepreneur's (`can_write`), none for the staff roles,
+    and one for the validation settings unless the user validates."""
+    drafts = [i for i in invoices if not (i.is_frozen or i.is_credit_note or i.buyer_business_id)]
+    businesses = {invoice.business_id: invoice.business for invoice in drafts}
+    allowed = {pk for pk, business in businesses.items() if can_write(user, business)}
+    if allowed and not can_validate(user):
+        allowed -= set(
+            SalesSettings.objects.filter(
+                business_id__in=allowed, requires_validation=True
+            ).values_list("business_id", flat=True)
+        )
+    return {invoice.pk for invoice in drafts if invoice.business_id in allowed}
+
+
 @transaction.atomic
 def invoices_issue(
     *, actor: Any, invoices: Sequence[Invoice | int], issue_date: datetime.date | None = None
@@ -1306,10 +1333,7 @@ def invoices_issue(
         .order_by("pk")
     }
     if missing := [pk for pk in pks if pk not in found]:
-        raise ValidationError(
-            _("Facture introuvable : n° %(pks)s.") % {"pks": ", ".join(map(str, missing))},
-            code="not_found",
-        )
+        raise invoices_not_found(missing)
     errors: list[ValidationError] = []
     batch: list[tuple[Invoice, SalesSettings, list[InvoiceLine]]] = []
     allowed: set[int] = set()  # one permission check per business
@@ -2035,6 +2059,8 @@ __all__ = [
     "invoice_submit",
     "invoice_update",
     "invoices_issue",
+    "invoices_not_found",
+    "issuable_drafts",
     "numbering_series_update",
     "payment_record",
     "quote_accept",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +25,7 @@ from alveole.core.money import from_cents, to_cents
 from alveole.core.pagination import UncountedPage
 from alveole.core.permissions import is_cooperative_wide
 from alveole.core.tabular import export_response
+from alveole.core.validators import LARGEST_ID
 from alveole.sales import einvoice, services
 from alveole.sales.forms import (
     CreditNoteForm,
@@ -47,7 +48,6 @@ from alveole.sales.models import (
     InvoiceStatus,
     Payment,
     Quote,
-    SalesSettings,
 )
 from alveole.sales.numbering import number_preview
 from alveole.sales.pdf import document_context, invoice_pdf, quote_pdf
@@ -329,30 +329,15 @@ def _invoices_page(request: HttpRequest, *, credit_notes: bool) -> HttpResponse:
         invoices,
         totals,
         # Credit notes are issued from their own page, one by one.
-        of_page=None if credit_notes else lambda rows: {"issuable": _issuable(request.user, rows)},
+        of_page=(
+            None
+            if credit_notes
+            else lambda rows: {"issuable": services.issuable_drafts(request.user, rows)}
+        ),
         form=form,
         credit_notes=credit_notes,
         today=today(),
     )
-
-
-def _issuable(user: Any, invoices: Iterable[Invoice]) -> set[int]:
-    """The drafts among `invoices` that `user` may issue (ticked on the list, they go to
-    `services.invoices_issue`, which checks the same and the rest). No query per row: the
-    right to write costs one per business of the page for an entrepreneur (their own
-    businesses), none for the staff roles; the validation settings one, unless the user
-    validates."""
-    # Credit notes and internal invoices are issued one at a time, from their page.
-    drafts = [i for i in invoices if not (i.is_frozen or i.is_credit_note or i.buyer_business_id)]
-    businesses = {invoice.business_id: invoice.business for invoice in drafts}
-    allowed = {pk for pk, business in businesses.items() if services.can_write(user, business)}
-    if allowed and not services.can_validate(user):
-        allowed -= set(
-            SalesSettings.objects.filter(
-                business_id__in=allowed, requires_validation=True
-            ).values_list("business_id", flat=True)
-        )
-    return {invoice.pk for invoice in drafts if invoice.business_id in allowed}
 
 
 @login_required
@@ -776,8 +761,6 @@ def invoice_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect(target)
 
 
-#: The largest id a database stores (a signed 64-bit integer, at most 19 digits).
-_LARGEST_ID = 2**63 - 1
 #: A number's sequence: the digits it ends with, after what the series puts before them.
 _SEQUENCE = re.compile(r"^(.*?)(\d+)$")
 #: Runs of numbers a message names; past them, how many more.
@@ -841,15 +824,12 @@ def invoices_issue_view(request: HttpRequest) -> HttpResponse:
     visible = set(
         Invoice.objects.visible_to(request.user)
         .invoices()
-        .filter(pk__in=[pk for pk in pks if pk <= _LARGEST_ID])  # beyond: SQLite refuses
+        .filter(pk__in=[pk for pk in pks if pk <= LARGEST_ID])  # beyond: SQLite refuses
         .values_list("pk", flat=True)
     )
     try:
         if unknown := [pk for pk in pks if pk not in visible]:
-            # The same answer for an invoice that does not exist and one of another business.
-            raise ValidationError(
-                _("Facture introuvable : n° %(pks)s.") % {"pks": ", ".join(map(str, unknown))}
-            )
+            raise services.invoices_not_found(unknown)
         issued = services.invoices_issue(actor=request.user, invoices=pks)
     except ValidationError as error:
         _refused(request, error)
