@@ -8,6 +8,7 @@ its own on the PostgreSQL server of DATABASE_URL.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -37,3 +38,15 @@ def test_issuing_one_by_one_and_by_batches_is_gap_free():
         assert "erreurs : 0 ;" in line
         assert "numéros consécutifs sans doublon : oui" in line
         assert "écritures VE consécutives et équilibrées : oui" in line
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [("--issues=0", "--issues : au moins 1"), ("--workers=0", "--workers : au moins 1"),
+     ("--batch=-5", "--batch : 0 (une par une) ou plus")],
+)  # fmt: skip
+def test_a_bad_option_is_refused_before_any_database_is_made(option, message):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("bench_sales", option)

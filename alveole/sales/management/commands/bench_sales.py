@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, connections
 from django.db.models import F
 from django.test import Client
@@ -83,6 +83,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        for name in ("workers", "issues"):
+            if options[name] < 1:
+                raise CommandError(f"--{name} : au moins 1")
+        if options["batch"] < 0:
+            raise CommandError("--batch : 0 (une par une) ou plus")
         database = settings.DATABASES["default"]
         tmp = None
         if connection.vendor == "sqlite":
