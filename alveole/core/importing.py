@@ -24,6 +24,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from alveole.core.bulk import fewer_collections
 from alveole.core.services import audit_record
 from alveole.core.tabular import Row, TableError, check_columns, read_table
 
@@ -221,7 +222,7 @@ def _import_rows(
     assert importer.save_rows is not None
     try:
         # A savepoint: on PostgreSQL a failed statement leaves the transaction unusable.
-        with transaction.atomic():
+        with transaction.atomic(), fewer_collections():
             refused.update(importer.save_rows(progress(to_save) if progress else to_save, actor))
     except IntegrityError:
         # Lines checked one by one report it on their line; a batch, written at once, can

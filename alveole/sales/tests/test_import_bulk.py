@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import gc
 from collections import Counter
 
 import pytest
@@ -13,7 +14,7 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from alveole.core import importing
-from alveole.core.bulk import Prototype
+from alveole.core.bulk import BATCH_GC_THRESHOLD, Prototype
 from alveole.core.dates import today
 from alveole.core.importing import run_import
 from alveole.core.models import AuditEvent
@@ -307,6 +308,24 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(customers):
     assert Invoice.objects.filter(number__startswith="B").count() == 1000
     assert len(big.captured_queries) == len(small.captured_queries)
     assert len(big.captured_queries) <= 40
+
+
+def test_the_batches_run_with_rarer_garbage_collections(customers, monkeypatch):
+    seen: list[int] = []
+    save_rows = INVOICES.save_rows
+    assert save_rows is not None
+
+    def watched(rows, actor):
+        seen.append(gc.get_threshold()[0])
+        return save_rows(rows, actor)
+
+    monkeypatch.setitem(
+        importing._REGISTRY, "invoices", dataclasses.replace(INVOICES, save_rows=watched)
+    )
+    before = gc.get_threshold()
+    assert _import(_big_file(3, "G")).ok
+    assert seen == [max(before[0], BATCH_GC_THRESHOLD)]
+    assert gc.get_threshold() == before
 
 
 def test_a_bad_line_at_the_end_of_a_big_file_writes_nothing(customers):
