@@ -27,3 +27,13 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" %({x-request-id}o)s'
 # Loaded once in the master: workers fork with the code (and the settings check) done.
 preload_app = True
+
+
+def when_ready(server):
+    """Move what the master loaded (Django, the code, the settings) out of the garbage
+    collector's reach before the workers fork: their collections then pass over their
+    own objects only, and the shared pages are not copied by the collector's writes."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

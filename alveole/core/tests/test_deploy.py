@@ -108,3 +108,22 @@ def test_the_wsgi_module_loads_every_view_before_gunicorn_forks(tmp_path):
     assert result.stdout.strip() == "True"
     config = (ROOT / "gunicorn.conf.py").read_text()
     assert "preload_app = True" in config
+
+
+def test_gunicorn_freezes_what_the_master_loaded_before_the_workers_fork():
+    """`when_ready` runs in the master once the app is preloaded: what is loaded then is
+    out of the collector's reach in every worker forked after it."""
+    import gc
+    import runpy
+
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["preload_app"] is True
+    try:
+        gc.unfreeze()
+        loaded = object.__new__(type("Loaded", (), {}))
+        config["when_ready"](server=None)
+        assert gc.get_freeze_count() > 0
+        assert gc.is_tracked(loaded)
+        assert all(seen is not loaded for seen in gc.get_objects())  # frozen ones are left out
+    finally:
+        gc.unfreeze()
