@@ -102,3 +102,44 @@ def test_the_database_refuses_lines_that_do_not_add_up_at_commit():
             validated_at=timezone.now(), debit_cents=10, credit_cents=10,
         )  # fmt: skip
     assert Entry.objects.count() == 1 and Line.objects.count() == 2
+
+
+def _sql(statement: str, *params: object) -> None:
+    """What a script or a hand in `psql` could run: the models refuse it before the database."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def test_the_database_refuses_a_line_moved_to_another_entry_or_changed_or_removed():
+    business = _business()
+    first = invoice(business, "A-1", D(2026, 3, 1), services=1_000)
+    second = invoice(business, "A-2", D(2026, 3, 2), services=2_000)
+    line = first.lines.order_by("position").first()
+    assert line is not None
+    moved = line.debit_cents + line.credit_cents
+    # Moved: the entry it leaves no longer adds up (and the one it joins neither).
+    with pytest.raises(IntegrityError, match="not balanced"), transaction.atomic():
+        _sql("UPDATE ledger_line SET entry_id = %s, position = 8 WHERE id = %s", second.pk, line.pk)
+    # Moved, with its counterpart and totals added to the entry it joins: that entry adds
+    # up, the one it leaves does not (0002's function checked only the former).
+    leaves = f"entry {first.pk} is not balanced"
+    with pytest.raises(IntegrityError, match=leaves), transaction.atomic():
+        _sql("UPDATE ledger_line SET entry_id = %s, position = 8 WHERE id = %s", second.pk, line.pk)
+        _sql(
+            "INSERT INTO ledger_line (entry_id, position, date, journal_id, account_id, "
+            "label, debit_cents, credit_cents, auxiliary_number, auxiliary_label, "
+            "match_ref, lettering) "
+            "VALUES (%s, 9, %s, 'VE', '706', 'contrepartie', %s, %s, '', '', '', '')",
+            second.pk, second.date, line.credit_cents, line.debit_cents,
+        )  # fmt: skip
+        _sql(
+            "UPDATE ledger_entry SET debit_cents = debit_cents + %s, "
+            "credit_cents = credit_cents + %s WHERE id = %s",
+            moved, moved, second.pk,
+        )  # fmt: skip
+    with pytest.raises(IntegrityError, match="not balanced"), transaction.atomic():
+        _sql("UPDATE ledger_line SET debit_cents = debit_cents + 1 WHERE id = %s", line.pk)
+    with pytest.raises(IntegrityError, match="not balanced"), transaction.atomic():
+        _sql("DELETE FROM ledger_line WHERE id = %s", line.pk)
+    assert Line.objects.filter(entry=first).count() == 2
+    assert Line.objects.filter(entry=second).count() == 2
