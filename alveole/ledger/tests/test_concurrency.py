@@ -143,3 +143,16 @@ def test_the_database_refuses_a_line_moved_to_another_entry_or_changed_or_remove
         _sql("DELETE FROM ledger_line WHERE id = %s", line.pk)
     assert Line.objects.filter(entry=first).count() == 2
     assert Line.objects.filter(entry=second).count() == 2
+
+
+def test_the_database_refuses_an_entry_whose_totals_no_longer_match_its_lines():
+    business = _business()
+    entry = invoice(business, "A-1", D(2026, 3, 1), services=1_000)
+    # Equal totals pass the check constraint; the lines still add up to the old ones.
+    refused = f"entry {entry.pk} is not balanced"
+    with pytest.raises(IntegrityError, match=refused), transaction.atomic():
+        _sql(
+            "UPDATE ledger_entry SET debit_cents = 999, credit_cents = 999 WHERE id = %s", entry.pk
+        )
+    entry.refresh_from_db()
+    assert entry.debit_cents == entry.credit_cents != 999
