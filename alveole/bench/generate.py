@@ -193,7 +193,7 @@ def generate(
     bar = progress or (lambda _n, _label: None)
     for year in years:
         for chunk in _chunks(generated.businesses, BUSINESSES_PER_CHUNK):
-            with transaction.atomic(), bulk.fewer_collections():  # as the import's batches
+            with transaction.atomic():
                 _sales(generated, chunk, year, today, rng, customers, snapshots, counters, ledger)
                 _purchases(generated, chunk, year, rng, suppliers, ledger)
                 _payroll(generated, chunk, year, rng, persons, generated.support, ledger)
